@@ -1,0 +1,48 @@
+/**
+ * Change events: what a commit changed, derived by comparing the list before and after it. Tasks
+ * are immutable inside a list, so "changed" is an identity check: O(n) per commit, and only
+ * computed when someone listens.
+ */
+import { cloneJson } from './json/value.js';
+import type { TaskList } from './model/task-list.js';
+import type { TaskStatus } from './schema/enums.js';
+import type { Task } from './schema/task.js';
+
+/** One change to a session's list. Tasks in events are copies. */
+export type TaskChangeEvent =
+  | { type: 'created'; sessionId: string; task: Task }
+  | { type: 'updated'; sessionId: string; task: Task; previous: Task }
+  | { type: 'status_changed'; sessionId: string; task: Task; from: TaskStatus; to: TaskStatus }
+  | { type: 'deleted'; sessionId: string; task: Task }
+  | { type: 'current_changed'; sessionId: string; from: string | null; to: string | null }
+  | { type: 'list_replaced'; sessionId: string; taskCount: number };
+
+/** A listener for change events. Errors it throws are caught and ignored. */
+export type TaskChangeListener = (event: TaskChangeEvent) => void;
+
+/**
+ * The events that turn `before` into `after`: `list_replaced` alone when the whole list was
+ * replaced; else created / updated (+ status_changed) / deleted per task and current_changed.
+ */
+export function diffTaskLists(sessionId: string, before: TaskList, after: TaskList, replaced: boolean): TaskChangeEvent[] {
+  if (replaced) return [{ type: 'list_replaced', sessionId, taskCount: after.size }];
+  const events: TaskChangeEvent[] = [];
+  for (const task of after.tasks) {
+    const old = before.findTask(task.id);
+    if (old === null) {
+      events.push({ type: 'created', sessionId, task: cloneJson(task) });
+    } else if (old !== task) {
+      events.push({ type: 'updated', sessionId, task: cloneJson(task), previous: cloneJson(old) });
+      if (old.status !== task.status) {
+        events.push({ type: 'status_changed', sessionId, task: cloneJson(task), from: old.status, to: task.status });
+      }
+    }
+  }
+  for (const task of before.tasks) {
+    if (!after.hasTask(task.id)) events.push({ type: 'deleted', sessionId, task: cloneJson(task) });
+  }
+  if (before.currentTaskId() !== after.currentTaskId()) {
+    events.push({ type: 'current_changed', sessionId, from: before.currentTaskId(), to: after.currentTaskId() });
+  }
+  return events;
+}

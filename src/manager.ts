@@ -1,0 +1,364 @@
+/**
+ * TaskManager: the public entry point. It keeps a cache of each session's list, validated against
+ * the store on every call (a stat for the file store), and runs every change as one commit:
+ * lock → re-read if changed → apply on a copy → write atomically → unlock. A failing operation
+ * writes nothing. Everything it returns is a copy.
+ */
+import path from 'node:path';
+import { InvalidInputError, TaskError, TaskIoError } from './errors.js';
+import { diffTaskLists, type TaskChangeEvent, type TaskChangeListener } from './events.js';
+import type { JsonValue } from './json/value.js';
+import type { Clock } from './model/clock.js';
+import { defaultEnv, type ModelEnv } from './model/env.js';
+import type { IdGenerator } from './model/ids.js';
+import { TaskList } from './model/task-list.js';
+import { TaskTransaction } from './model/transaction.js';
+import { requireFunction, requireSessionId, requireString } from './model/validate.js';
+import type { RequirementBreakdownTaskSpec } from './schema/breakdown.js';
+import type { TaskBackgroundJob } from './schema/background-job.js';
+import type { TaskStatus } from './schema/enums.js';
+import type { TaskExecutionState } from './schema/execution.js';
+import type { TaskMemoryEvent, TaskMemoryLifecycle } from './schema/memory.js';
+import type { AutoTrackedExecutionPlan, MaterializedTaskBreakdown, TaskTreeNode, TrackedTaskFinalization } from './schema/results.js';
+import type { Task } from './schema/task.js';
+import { FileTaskStore, type Durability } from './store/file-store.js';
+import type { FileLockOptions } from './store/file-lock.js';
+import type { StoredList, TaskStore } from './store/task-store.js';
+
+/** Options of a {@link TaskManager}. */
+export interface TaskManagerOptions {
+  /** Where lists are kept. Default: a {@link FileTaskStore} under `baseDir`. */
+  readonly store?: TaskStore;
+  /** Write durability of the default file store. Default `fsync`. */
+  readonly durability?: Durability;
+  /** Lock timing of the default file store (stale takeover, wait timeout). */
+  readonly lock?: Partial<FileLockOptions>;
+  /** Time source. Default: the process clock (microseconds, strictly increasing). */
+  readonly clock?: Clock;
+  /** Id source. Default: nanoid. */
+  readonly newId?: IdGenerator;
+}
+
+/**
+ * Runs `fn`, turning anything thrown that is not a {@link TaskError} (a failure of the platform or
+ * a bug) into a {@link TaskIoError} that keeps it as `cause`: the API throws nothing else.
+ */
+async function onlyTaskErrors<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof TaskError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new TaskIoError(`unexpected failure: ${reason}`, { cause: error });
+  }
+}
+
+/** The tasks of every session under one base directory. Every method is async. */
+export class TaskManager {
+  /** The base directory given to the constructor, resolved. */
+  readonly baseDir: string;
+  /** The store behind this manager. */
+  readonly store: TaskStore;
+  readonly #env: ModelEnv;
+  readonly #cache = new Map<string, StoredList | null>();
+  readonly #listeners = new Set<TaskChangeListener>();
+
+  /** A manager for `<baseDir>/.gestura/tasks/`. Nothing is read or written until first use. */
+  constructor(baseDir: string, options: TaskManagerOptions = {}) {
+    const dir = requireString(baseDir, 'baseDir');
+    this.baseDir = path.resolve(dir === '' ? '.' : dir);
+    this.store = options.store ?? new FileTaskStore(this.baseDir, { durability: options.durability, lock: options.lock });
+    this.#env = { clock: options.clock ?? defaultEnv.clock, newId: options.newId ?? defaultEnv.newId };
+  }
+
+  /** The file (or store location) of a session. */
+  sessionPath(sessionId: string): string {
+    return this.store.locate(requireSessionId(sessionId));
+  }
+
+  /** The sessions that have a stored list, sorted. */
+  listSessions(): Promise<string[]> {
+    return this.store.listSessions();
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Events
+
+  /** Calls `listener` after every commit of this manager with each change it made. */
+  on(event: 'change', listener: TaskChangeListener): this {
+    if (event !== 'change') throw new InvalidInputError(`unknown event '${String(event)}'; the only event is 'change'`);
+    this.#listeners.add(requireFunction(listener, 'listener'));
+    return this;
+  }
+
+  /** Removes a listener added with {@link on}. */
+  off(event: 'change', listener: TaskChangeListener): this {
+    if (event === 'change') this.#listeners.delete(listener);
+    return this;
+  }
+
+  #emit(events: readonly TaskChangeEvent[]): void {
+    for (const event of events) {
+      for (const listener of [...this.#listeners]) {
+        try {
+          listener(event);
+        } catch {
+          // A listener's failure must not fail the commit that already happened.
+        }
+      }
+    }
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Core: reads and commits
+
+  /** The freshest stored list of the session (refreshing the cache), or an empty list. */
+  async #current(sessionId: string): Promise<TaskList> {
+    const stored = await this.store.read(sessionId, this.#cache.get(sessionId) ?? null);
+    this.#cache.set(sessionId, stored);
+    return stored?.list ?? new TaskList(sessionId);
+  }
+
+  /** Runs read-only `fn` on the freshest list. */
+  async #view<T>(sessionId: unknown, fn: (tx: TaskTransaction) => T): Promise<T> {
+    return onlyTaskErrors(async () => {
+      const id = requireSessionId(sessionId);
+      const tx = new TaskTransaction(await this.#current(id), this.#env);
+      try {
+        return fn(tx);
+      } finally {
+        tx.close();
+      }
+    });
+  }
+
+  /** One commit: lock, re-read if changed, apply `fn` to a copy, write once if it changed. */
+  async #commit<T>(sessionId: unknown, fn: (tx: TaskTransaction) => T | Promise<T>): Promise<T> {
+    return onlyTaskErrors(() => this.#commitUnguarded(sessionId, fn));
+  }
+
+  async #commitUnguarded<T>(sessionId: unknown, fn: (tx: TaskTransaction) => T | Promise<T>): Promise<T> {
+    const id = requireSessionId(sessionId);
+    const outcome = await this.store.withLock(id, async () => {
+      const before = await this.#current(id);
+      const tx = new TaskTransaction(before.clone(), this.#env);
+      let result: T;
+      try {
+        result = await fn(tx);
+      } finally {
+        tx.close();
+      }
+      if (!tx.changed) return { result, events: [] as TaskChangeEvent[] };
+      const saved = await this.store.write(id, tx.list);
+      this.#cache.set(id, saved);
+      const events = this.#listeners.size > 0 ? diffTaskLists(id, before, tx.list, tx.replaced) : [];
+      return { result, events };
+    });
+    this.#emit(outcome.events);
+    return outcome.result;
+  }
+
+  /**
+   * Runs `fn` with a transaction on one session: any number of operations (the same as the
+   * manager's, without the session argument), one lock, one write, all or nothing. The transaction
+   * sees its own changes. If `fn` throws, nothing is written and the error is rethrown (errors that
+   * are not {@link TaskError}s are wrapped in an InvalidInputError with the original as `cause`).
+   */
+  async batch<T>(sessionId: string, fn: (tx: TaskTransaction) => T | Promise<T>): Promise<T> {
+    const callback = requireFunction<(tx: TaskTransaction) => T | Promise<T>>(fn, 'fn');
+    return this.#commit(sessionId, async (tx) => {
+      try {
+        return await callback(tx);
+      } catch (error) {
+        if (error instanceof TaskError) throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new InvalidInputError(`batch callback failed: ${reason}`, { cause: error });
+      }
+    });
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Creation and editing
+
+  /** Creates a user task, optionally under `parentId`. */
+  createTask(sessionId: string, name: string, description: string, parentId?: string | null): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.createTask(name, description, parentId));
+  }
+
+  /** Creates an agent task (agent id before parent id, as in Rust). */
+  createAgentTask(sessionId: string, name: string, description: string, agentId?: string | null, parentId?: string | null): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.createAgentTask(name, description, agentId, parentId));
+  }
+
+  /** Creates a task for an orchestrator task (Queued background job, `metadata` = `context`). */
+  createOrchestratorTask(
+    sessionId: string,
+    orchestratorTaskId: string,
+    agentId: string,
+    name: string,
+    description: string,
+    context?: JsonValue | null,
+  ): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.createOrchestratorTask(orchestratorTaskId, agentId, name, description, context));
+  }
+
+  /** Changes a task's name and/or description. */
+  updateTask(sessionId: string, id: string, name?: string | null, description?: string | null): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.updateTask(id, name, description));
+  }
+
+  /** Sets a task's status with the completion check and ancestor reconciliation. */
+  updateTaskStatus(sessionId: string, id: string, status: TaskStatus | string): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.updateTaskStatus(id, status));
+  }
+
+  /** Deletes a task and returns it (its id is also removed from other tasks' `blocked_by`). */
+  deleteTask(sessionId: string, id: string): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.deleteTask(id));
+  }
+
+  /** Makes `taskId` wait for `blockerId`; false when it already did. */
+  addTaskDependency(sessionId: string, taskId: string, blockerId: string): Promise<boolean> {
+    return this.#commit(sessionId, (tx) => tx.addTaskDependency(taskId, blockerId));
+  }
+
+  /** Sets or clears (null) a task's background job. */
+  setTaskBackgroundJob(sessionId: string, id: string, job: TaskBackgroundJob | null): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.setTaskBackgroundJob(id, job));
+  }
+
+  /** Replaces a task's metadata. */
+  updateTaskMetadata(sessionId: string, id: string, metadata: JsonValue | null): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.updateTaskMetadata(id, metadata));
+  }
+
+  /** Points the current task at `id` or clears it. */
+  setCurrentTaskId(sessionId: string, id: string | null): Promise<void> {
+    return this.#commit(sessionId, (tx) => tx.setCurrentTaskId(id));
+  }
+
+  /** Replaces the session's whole list. */
+  replaceTaskList(sessionId: string, list: TaskList): Promise<void> {
+    return this.#commit(sessionId, (tx) => tx.replaceTaskList(list));
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Reads
+
+  /** The task, or null. */
+  getTask(sessionId: string, id: string): Promise<Task | null> {
+    return this.#view(sessionId, (tx) => tx.getTask(id));
+  }
+
+  /** All tasks, list order. */
+  listTasks(sessionId: string): Promise<Task[]> {
+    return this.#view(sessionId, (tx) => tx.listTasks());
+  }
+
+  /** Each root task with its direct subtasks. */
+  getHierarchy(sessionId: string): Promise<[Task, Task[]][]> {
+    return this.#view(sessionId, (tx) => tx.getHierarchy());
+  }
+
+  /** Descendants of a task in descendant order (NotFound when missing). */
+  listDescendants(sessionId: string, id: string): Promise<Task[]> {
+    return this.#view(sessionId, (tx) => tx.listDescendants(id));
+  }
+
+  /** The task forest; every task exactly once. */
+  getTaskTree(sessionId: string): Promise<TaskTreeNode[]> {
+    return this.#view(sessionId, (tx) => tx.getTaskTree());
+  }
+
+  /** The task created for an orchestrator task, or null. */
+  findByOrchestratorId(sessionId: string, orchestratorTaskId: string): Promise<Task | null> {
+    return this.#view(sessionId, (tx) => tx.findByOrchestratorId(orchestratorTaskId));
+  }
+
+  /** The current task id, or null. */
+  getCurrentTaskId(sessionId: string): Promise<string | null> {
+    return this.#view(sessionId, (tx) => tx.getCurrentTaskId());
+  }
+
+  /** True when the task waits for a missing or open dependency. */
+  isTaskBlocked(sessionId: string, id: string): Promise<boolean> {
+    return this.#view(sessionId, (tx) => tx.isTaskBlocked(id));
+  }
+
+  /** A copy of the session's list (empty when the session has no file). */
+  loadTaskList(sessionId: string): Promise<TaskList> {
+    return this.#view(sessionId, (tx) => tx.loadTaskList());
+  }
+
+  /** The task's memory lifecycle, or null. */
+  getMemoryLifecycle(sessionId: string, id: string): Promise<TaskMemoryLifecycle | null> {
+    return this.#view(sessionId, (tx) => tx.getMemoryLifecycle(id));
+  }
+
+  /** The task's execution state, or null. */
+  getExecutionState(sessionId: string, id: string): Promise<TaskExecutionState | null> {
+    return this.#view(sessionId, (tx) => tx.getExecutionState(id));
+  }
+
+  /** Open, unblocked leaf tasks in priority order (`sort_order`, then age). */
+  readyTasks(sessionId: string): Promise<Task[]> {
+    return this.#view(sessionId, (tx) => tx.readyTasks());
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Multi-step operations (each one commit)
+
+  /** Cancels the open descendants of a task; returns their ids. */
+  cancelOpenDescendants(sessionId: string, id: string): Promise<string[]> {
+    return this.#commit(sessionId, (tx) => tx.cancelOpenDescendants(id));
+  }
+
+  /** Records an agent run's result and completes (success) or cancels (failure) the task. */
+  recordTaskResult(sessionId: string, id: string, success: boolean, output: string, toolCalls: number, durationMs: number): Promise<TaskStatus> {
+    return this.#commit(sessionId, (tx) => tx.recordTaskResult(id, success, output, toolCalls, durationMs));
+  }
+
+  /** Completes the task if no subtask is open, else keeps it in progress and lists the open ones. */
+  finalizeTrackedTaskAfterAgentRun(sessionId: string, id: string): Promise<TrackedTaskFinalization> {
+    return this.#commit(sessionId, (tx) => tx.finalizeTrackedTaskAfterAgentRun(id));
+  }
+
+  /** Appends a memory event to the task's lifecycle (newest 32 kept). */
+  recordMemoryEvent(sessionId: string, id: string, event: TaskMemoryEvent): Promise<TaskMemoryLifecycle> {
+    return this.#commit(sessionId, (tx) => tx.recordMemoryEvent(id, event));
+  }
+
+  /** Changes the task's execution state through `update` and stores it. */
+  updateExecutionState(sessionId: string, id: string, update: (state: TaskExecutionState) => void): Promise<TaskExecutionState> {
+    return this.#commit(sessionId, (tx) => tx.updateExecutionState(id, update));
+  }
+
+  /** Turns planner specs into top-level tasks. */
+  materializeRequirementBreakdown(sessionId: string, specs: readonly RequirementBreakdownTaskSpec[]): Promise<MaterializedTaskBreakdown> {
+    return this.#commit(sessionId, (tx) => tx.materializeRequirementBreakdown(specs));
+  }
+
+  /** Turns planner specs into tasks under `parentId`. */
+  materializeRequirementBreakdownUnderParent(
+    sessionId: string,
+    parentId: string,
+    specs: readonly RequirementBreakdownTaskSpec[],
+  ): Promise<MaterializedTaskBreakdown> {
+    return this.#commit(sessionId, (tx) => tx.materializeRequirementBreakdownUnderParent(parentId, specs));
+  }
+
+  /** Creates a tracked plan for a request: root task, subtasks, first one started. */
+  initializeAutoTrackedExecutionPlan(
+    sessionId: string,
+    rootName: string,
+    originalInput: string,
+    specs: readonly RequirementBreakdownTaskSpec[],
+  ): Promise<AutoTrackedExecutionPlan> {
+    return this.#commit(sessionId, (tx) => tx.initializeAutoTrackedExecutionPlan(rootName, originalInput, specs));
+  }
+
+  /** Claims the first ready task for `agentId` (InProgress, `agent_id` set), or null. */
+  claimNextTask(sessionId: string, agentId: string): Promise<Task | null> {
+    return this.#commit(sessionId, (tx) => tx.claimNextTask(agentId));
+  }
+}

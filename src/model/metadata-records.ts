@@ -1,0 +1,51 @@
+/**
+ * Typed records stored inside free-form metadata: the execution state at
+ * `metadata.execution_state` and the memory lifecycle at `metadata.memory_lifecycle`.
+ */
+import type { z } from 'zod';
+import { TaskSerializationError } from '../errors.js';
+import { cloneJson, defineEntry, toOrderedJson, type JsonValue } from '../json/value.js';
+import type { RecordForm } from '../json/record-form.js';
+import type { Task } from '../schema/task.js';
+import { formatZodIssue } from './zod-issues.js';
+
+/** The metadata key of the execution state. */
+export const EXECUTION_STATE_KEY = 'execution_state';
+/** The metadata key of the memory lifecycle. */
+export const MEMORY_LIFECYCLE_KEY = 'memory_lifecycle';
+
+/** True for a JSON object (not an array, not null). */
+export function isJsonObject(value: unknown): value is Record<string, JsonValue> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Reads the record at `metadata[key]` of `task` with `schema`: null when the metadata is not an
+ * object or has no such key; a {@link TaskSerializationError} naming the field when it is malformed.
+ * The result is a fresh copy.
+ */
+export function readMetadataRecord<S extends z.ZodType>(task: Task, key: string, schema: S): z.output<S> | null {
+  const metadata = task.metadata;
+  if (!isJsonObject(metadata) || !Object.prototype.hasOwnProperty.call(metadata, key)) return null;
+  const parsed = schema.safeParse(cloneJson(metadata[key]));
+  if (!parsed.success) {
+    const { text, path } = formatZodIssue(parsed.error, `metadata.${key}`);
+    throw new TaskSerializationError(`task '${task.id}' has malformed ${text}`, { fieldPath: path, cause: parsed.error });
+  }
+  return parsed.data;
+}
+
+/**
+ * New metadata for `task`: its metadata if it is an object (a shallow copy), else `{}`, with
+ * `entries` set. Never mutates the task's metadata.
+ */
+export function withMetadataEntries(task: Task, entries: Record<string, JsonValue>): Record<string, JsonValue> {
+  const base: Record<string, JsonValue> = isJsonObject(task.metadata) ? { ...task.metadata } : {};
+  for (const [key, value] of Object.entries(entries)) defineEntry(base, key, value);
+  return base;
+}
+
+/** The record `value` laid out by `form`, ready to be stored in metadata. */
+export function recordToJson(value: object, form: RecordForm): JsonValue {
+  return toOrderedJson(value as Record<string, unknown>, form);
+}

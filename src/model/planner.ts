@@ -1,0 +1,92 @@
+/**
+ * Planner replies to requirement breakdown specs (SPEC A6). Never throws anything but TaskError,
+ * whatever the text (SPEC B11).
+ */
+import { z } from 'zod';
+import { InvalidInputError, TaskSerializationError } from '../errors.js';
+import { JsonSyntaxError, parseJsonText } from '../json/parse.js';
+import { RequirementBreakdownTaskSpecSchema, type RequirementBreakdownTaskSpec } from '../schema/breakdown.js';
+import { formatZodIssue } from './zod-issues.js';
+
+const SpecArraySchema = z.array(RequirementBreakdownTaskSpecSchema);
+
+function parseSpecArray(text: string): RequirementBreakdownTaskSpec[] {
+  let value: unknown;
+  try {
+    value = parseJsonText(text);
+  } catch (error) {
+    const reason = error instanceof JsonSyntaxError ? error.message : String(error);
+    throw new TaskSerializationError(`planner response is not valid JSON: ${reason}`, { cause: error });
+  }
+  const parsed = SpecArraySchema.safeParse(value);
+  if (!parsed.success) {
+    const { text: detail, path } = formatZodIssue(parsed.error);
+    throw new TaskSerializationError(`planner response has an invalid task spec at ${detail}`, {
+      fieldPath: path,
+      cause: parsed.error,
+    });
+  }
+  return parsed.data;
+}
+
+/**
+ * Specs from a planner reply: the whole trimmed text as a JSON array, failing that the slice from
+ * the first `[` to the last `]`; then normalised ({@link normalizeRequirementBreakdown}).
+ */
+export function parseRequirementBreakdownResponse(text: string): RequirementBreakdownTaskSpec[] {
+  if (typeof text !== 'string') throw new InvalidInputError(`planner response must be a string, got ${typeof text}`);
+  const trimmed = text.trim();
+  let specs: RequirementBreakdownTaskSpec[];
+  try {
+    specs = parseSpecArray(trimmed);
+  } catch {
+    const start = trimmed.indexOf('[');
+    if (start < 0) throw new TaskSerializationError('planner response did not contain a JSON array');
+    const end = trimmed.lastIndexOf(']');
+    if (end < start) throw new TaskSerializationError('planner response did not contain a closing JSON array bracket');
+    specs = parseSpecArray(trimmed.slice(start, end + 1));
+  }
+  return normalizeRequirementBreakdown(specs);
+}
+
+/**
+ * Trims names, descriptions and parent names (an empty parent name means none), trims and
+ * lower-cases priorities, and checks the SPEC A6 rules: at least one spec, names non-empty and
+ * unique, descriptions non-empty, no self-parenting, parents among the names.
+ */
+export function normalizeRequirementBreakdown(specs: readonly RequirementBreakdownTaskSpec[]): RequirementBreakdownTaskSpec[] {
+  if (specs.length === 0) throw new InvalidInputError('requirement breakdown did not include any task specs');
+  const names = new Set<string>();
+  const normalized = specs.map((spec) => {
+    const name = spec.name.trim();
+    const description = spec.description.trim();
+    const parent = spec.parent_name?.trim() ?? '';
+    if (name === '') throw new InvalidInputError('requirement breakdown included a task with an empty name');
+    if (description === '') throw new InvalidInputError(`requirement breakdown task '${name}' is missing a description`);
+    if (names.has(name)) throw new InvalidInputError(`requirement breakdown contains duplicate task name '${name}'`);
+    names.add(name);
+    return {
+      name,
+      description,
+      priority: spec.priority.trim().toLowerCase(),
+      is_blocking: spec.is_blocking,
+      parent_name: parent === '' ? null : parent,
+    };
+  });
+  for (const spec of normalized) {
+    if (spec.parent_name === null) continue;
+    if (spec.parent_name === spec.name) throw new InvalidInputError(`requirement breakdown task '${spec.name}' cannot parent itself`);
+    if (!names.has(spec.parent_name)) {
+      throw new InvalidInputError(`requirement breakdown task '${spec.name}' references unknown parent '${spec.parent_name}'`);
+    }
+  }
+  return normalized;
+}
+
+/** The description a spec's task gets: description, then priority and blocking lines. */
+export function specTaskDescription(spec: RequirementBreakdownTaskSpec): string {
+  let out = spec.description;
+  if (spec.priority !== '') out += `\n\nPriority: ${spec.priority}`;
+  if (spec.is_blocking) out += '\nBlocking: yes';
+  return out;
+}

@@ -1,0 +1,575 @@
+/**
+ * Every task operation, applied to one session's working list in memory.
+ *
+ * A {@link TaskTransaction} is what `TaskManager.batch` hands to its callback, and what each
+ * single `TaskManager` method uses internally: the manager locks the session, gives the
+ * transaction a copy of the freshest list, and writes the result once if anything changed. So one
+ * set of rules serves single calls and batches, and a failing operation leaves nothing behind.
+ * Inputs are validated here; results are copies, never the list's own objects.
+ */
+import { InvalidInputError, TaskError } from '../errors.js';
+import { cloneJson, type JsonValue } from '../json/value.js';
+import { RequirementBreakdownTaskSpecSchema, type RequirementBreakdownTaskSpec } from '../schema/breakdown.js';
+import { TaskBackgroundJobSchema, type TaskBackgroundJob } from '../schema/background-job.js';
+import { TaskSource, TaskStatus, TaskStatusSchema, TaskMemoryPhase } from '../schema/enums.js';
+import { TaskExecutionStateSchema, type TaskExecutionState } from '../schema/execution.js';
+import { EXECUTION_STATE_FORM, MEMORY_LIFECYCLE_FORM } from '../schema/json-forms.js';
+import { TaskMemoryEventSchema, TaskMemoryLifecycleSchema, type TaskMemoryEvent, type TaskMemoryLifecycle } from '../schema/memory.js';
+import type { AutoTrackedExecutionPlan, MaterializedTaskBreakdown, TaskTreeNode, TrackedTaskFinalization } from '../schema/results.js';
+import type { Task } from '../schema/task.js';
+import { materializeBreakdown } from './breakdown.js';
+import type { ModelEnv } from './env.js';
+import { EVIDENCE_WINDOW, defaultExecutionState } from './execution-state.js';
+import {
+  EXECUTION_STATE_KEY,
+  MEMORY_LIFECYCLE_KEY,
+  readMetadataRecord,
+  recordToJson,
+  withMetadataEntries,
+} from './metadata-records.js';
+import { createTaskRecord, newMemoryEvent } from './records.js';
+import { sortSiblings } from './graph.js';
+import { applyStatus, openDescendants } from './status-rules.js';
+import { formatTaskStatus, isTerminal, parseTaskStatus } from './status.js';
+import { TaskList } from './task-list.js';
+import {
+  optionalString,
+  requireBoolean,
+  requireFunction,
+  requireId,
+  requireInteger,
+  requireJson,
+  requireSchema,
+  requireString,
+  requireTaskName,
+} from './validate.js';
+
+/** How many open subtasks an auto-tracked plan lists. */
+export const PLANNED_SUBTASKS_SHOWN = 8;
+
+/** Accepts a {@link TaskStatus} value or any text `parseTaskStatus` understands. */
+function toStatus(value: unknown): TaskStatus {
+  const exact = TaskStatusSchema.safeParse(value);
+  if (exact.success) return exact.data;
+  if (typeof value === 'string') return parseTaskStatus(value);
+  throw new InvalidInputError(`status must be a task status, got ${value === null ? 'null' : typeof value}`);
+}
+
+/** The operations of one session on an in-memory working list. */
+export class TaskTransaction {
+  readonly #list: TaskList;
+  readonly #env: ModelEnv;
+  #dirty = false;
+  #replaced = false;
+  #open = true;
+
+  /** Operates on `list` in place; `env` supplies time and ids. */
+  constructor(list: TaskList, env: ModelEnv) {
+    this.#list = list;
+    this.#env = env;
+  }
+
+  /** The session of this transaction. */
+  get sessionId(): string {
+    return this.#list.sessionId;
+  }
+
+  /** True once any operation changed the list. */
+  get changed(): boolean {
+    return this.#dirty;
+  }
+
+  /** True when `replaceTaskList` was used. */
+  get replaced(): boolean {
+    return this.#replaced;
+  }
+
+  /** The working list itself (for the manager; not for callers). */
+  get list(): TaskList {
+    return this.#list;
+  }
+
+  /** Ends the transaction: later calls fail with InvalidInput. */
+  close(): void {
+    this.#open = false;
+  }
+
+  /** Runs one operation so that it either fully happens or leaves the list as it was. */
+  #atomic<T>(operation: () => T): T {
+    const list = this.#read();
+    const wasDirty = this.#dirty;
+    const wasReplaced = this.#replaced;
+    const marker = list.savepoint();
+    try {
+      const result = operation();
+      list.release(marker);
+      return result;
+    } catch (error) {
+      list.rollback(marker);
+      this.#dirty = wasDirty;
+      this.#replaced = wasReplaced;
+      throw error;
+    }
+  }
+
+  #read(): TaskList {
+    if (!this.#open) throw new InvalidInputError('this batch has already finished; use the transaction only inside its callback');
+    return this.#list;
+  }
+
+  #write(): TaskList {
+    const list = this.#read();
+    this.#dirty = true;
+    return list;
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Creation and editing
+
+  /** Creates a user task (optionally under `parentId`, which must exist in the session). */
+  createTask(name: string, description: string, parentId?: string | null): Task {
+    return this.#atomic(() => {
+      return this.#create({ name, description, parentId, source: TaskSource.User });
+    });
+  }
+
+  /** Creates an agent task (source Agent) with an optional agent id and parent. */
+  createAgentTask(name: string, description: string, agentId?: string | null, parentId?: string | null): Task {
+    return this.#atomic(() => {
+      return this.#create({ name, description, parentId, source: TaskSource.Agent, agentId: optionalString(agentId, 'agentId') });
+    });
+  }
+
+  /**
+   * Creates a task mirroring an orchestrator task: no parent, source Orchestrator, `metadata` =
+   * `context`, and a Queued background job.
+   */
+  createOrchestratorTask(
+    orchestratorTaskId: string,
+    agentId: string,
+    name: string,
+    description: string,
+    context?: JsonValue | null,
+  ): Task {
+    return this.#atomic(() => {
+      const orchestrator = requireString(orchestratorTaskId, 'orchestratorTaskId');
+      const agent = requireString(agentId, 'agentId');
+      const metadata = context === undefined || context === null ? null : cloneJson(requireJson(context, 'context'));
+      return this.#create({
+        name,
+        description,
+        source: TaskSource.Orchestrator,
+        orchestratorTaskId: orchestrator,
+        agentId: agent,
+        metadata,
+        backgroundJob: { status: 'Queued', message: 'Created by orchestrator' },
+      });
+    });
+  }
+
+  #create(fields: {
+    name: unknown;
+    description: unknown;
+    parentId?: unknown;
+    source: TaskSource;
+    agentId?: string | null;
+    orchestratorTaskId?: string;
+    metadata?: JsonValue;
+    backgroundJob?: TaskBackgroundJob;
+  }): Task {
+    const name = requireTaskName(fields.name);
+    const description = requireString(fields.description, 'description');
+    const parentId = optionalString(fields.parentId, 'parentId');
+    const list = this.#read();
+    if (parentId !== null) list.getTask(parentId);
+    const task = createTaskRecord(
+      {
+        sessionId: list.sessionId,
+        name,
+        description,
+        parentId,
+        source: fields.source,
+        agentId: fields.agentId ?? null,
+        orchestratorTaskId: fields.orchestratorTaskId ?? null,
+        metadata: fields.metadata ?? null,
+        backgroundJob: fields.backgroundJob,
+      },
+      this.#env,
+    );
+    this.#write().addTask(task);
+    return cloneJson(task);
+  }
+
+  /** Changes the name and/or description of a task. */
+  updateTask(id: string, name?: string | null, description?: string | null): Task {
+    return this.#atomic(() => {
+      const taskId = requireId(id, 'task id');
+      const patch: { name?: string; description?: string } = {};
+      if (name !== undefined && name !== null) patch.name = requireTaskName(name);
+      if (description !== undefined && description !== null) patch.description = requireString(description, 'description');
+      this.#read().getTask(taskId);
+      return cloneJson(this.#write().updateTask(taskId, patch, this.#env.clock));
+    });
+  }
+
+  /**
+   * Sets a task's status (completion check when Completed), clears the current pointer if it
+   * became terminal, and reconciles its ancestors. `status` may also be text such as `done`.
+   */
+  updateTaskStatus(id: string, status: TaskStatus | string): Task {
+    return this.#atomic(() => {
+      const taskId = requireId(id, 'task id');
+      const next = toStatus(status);
+      const list = this.#read();
+      list.getTask(taskId);
+      return cloneJson(applyStatus(this.#write(), taskId, next, this.#env.clock));
+    });
+  }
+
+  /** Removes a task (and its id from other tasks' `blocked_by`); returns it. */
+  deleteTask(id: string): Task {
+    return this.#atomic(() => {
+      const taskId = requireId(id, 'task id');
+      this.#read().getTask(taskId);
+      return cloneJson(this.#write().removeTask(taskId, this.#env.clock) as Task);
+    });
+  }
+
+  /** Makes `taskId` wait for `blockerId`. Returns false when the dependency already existed. */
+  addTaskDependency(taskId: string, blockerId: string): boolean {
+    return this.#atomic(() => {
+      const task = requireId(taskId, 'task id');
+      const blocker = requireId(blockerId, 'blocker id');
+      const added = this.#read().addDependency(task, blocker, this.#env.clock);
+      if (added) this.#write();
+      return added;
+    });
+  }
+
+  /** Sets (or with null clears) a task's background job. */
+  setTaskBackgroundJob(id: string, job: TaskBackgroundJob | null): Task {
+    return this.#atomic(() => {
+      const taskId = requireId(id, 'task id');
+      const next = job === null || job === undefined ? undefined : requireSchema(TaskBackgroundJobSchema, cloneJson(job), 'job');
+      this.#read().getTask(taskId);
+      return cloneJson(this.#write().updateTask(taskId, { background_job: next }, this.#env.clock));
+    });
+  }
+
+  /** Replaces a task's metadata with `metadata` (any JSON). */
+  updateTaskMetadata(id: string, metadata: JsonValue | null): Task {
+    return this.#atomic(() => {
+      const taskId = requireId(id, 'task id');
+      const value = metadata === undefined ? null : cloneJson(requireJson(metadata, 'metadata'));
+      this.#read().getTask(taskId);
+      return cloneJson(this.#write().updateTask(taskId, { metadata: value }, this.#env.clock));
+    });
+  }
+
+  /** Points the current task at `id` (which must exist) or clears it with null. */
+  setCurrentTaskId(id: string | null): void {
+    return this.#atomic(() => {
+      const taskId = id === null || id === undefined ? null : requireId(id, 'task id');
+      this.#read();
+      this.#write().setCurrentTaskId(taskId);
+    });
+  }
+
+  /** Replaces the whole list with `list` (validated; its session must be this session). */
+  replaceTaskList(list: TaskList): void {
+    return this.#atomic(() => {
+      if (!(list instanceof TaskList)) throw new InvalidInputError('replaceTaskList needs a TaskList');
+      const copy = TaskList.fromJSON(cloneJson(list.toJSON()));
+      if (copy.sessionId !== this.sessionId) {
+        throw new InvalidInputError(`task list of session '${copy.sessionId}' cannot replace session '${this.sessionId}'`);
+      }
+      this.#write().replaceWith(copy);
+      this.#replaced = true;
+    });
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Reads
+
+  /** The task, or null. */
+  getTask(id: string): Task | null {
+    const task = this.#read().findTask(requireId(id, 'task id'));
+    return task === null ? null : cloneJson(task);
+  }
+
+  /** All tasks in list order. */
+  listTasks(): Task[] {
+    return this.#read().tasks.map((t) => cloneJson(t));
+  }
+
+  /** Each root task with its direct subtasks (list order). */
+  getHierarchy(): [Task, Task[]][] {
+    const list = this.#read();
+    return list.rootTasks().map((root) => [cloneJson(root), list.subtasks(root.id).map((t) => cloneJson(t))]);
+  }
+
+  /** Descendants of `id` in descendant order (NotFound when missing). */
+  listDescendants(id: string): Task[] {
+    return this.#read()
+      .descendants(requireId(id, 'task id'))
+      .map((t) => cloneJson(t));
+  }
+
+  /** The task forest (every task exactly once). */
+  getTaskTree(): TaskTreeNode[] {
+    const copy = (node: TaskTreeNode): TaskTreeNode => ({ task: cloneJson(node.task), children: node.children.map(copy) });
+    return this.#read().buildTree().map(copy);
+  }
+
+  /** The task created for orchestrator task `orchestratorTaskId`, or null. */
+  findByOrchestratorId(orchestratorTaskId: string): Task | null {
+    const wanted = requireString(orchestratorTaskId, 'orchestratorTaskId');
+    const task = this.#read().tasks.find((t) => t.orchestrator_task_id === wanted);
+    return task === undefined ? null : cloneJson(task);
+  }
+
+  /** The current task id, or null. */
+  getCurrentTaskId(): string | null {
+    return this.#read().currentTaskId();
+  }
+
+  /** True when the task waits for a dependency that is missing or not terminal. */
+  isTaskBlocked(id: string): boolean {
+    return this.#read().isTaskBlocked(requireId(id, 'task id'));
+  }
+
+  /** A copy of the whole list. */
+  loadTaskList(): TaskList {
+    return TaskList.fromData(cloneJson(this.#read().toJSON()));
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Multi-step operations
+
+  /** Cancels every descendant of `id` that is open now; returns their ids in descendant order. */
+  cancelOpenDescendants(id: string): string[] {
+    return this.#atomic(() => {
+      const taskId = requireId(id, 'task id');
+      const open = openDescendants(this.#read(), taskId).map((t) => t.id);
+      if (open.length === 0) return [];
+      const list = this.#write();
+      for (const openId of open) applyStatus(list, openId, TaskStatus.Cancelled, this.#env.clock);
+      return open;
+    });
+  }
+
+  /**
+   * Records an agent run's result in the task's metadata (`success`, `output`, `tool_calls`,
+   * `duration_ms`) and sets Completed on success (completion check applies) or Cancelled on failure.
+   */
+  recordTaskResult(id: string, success: boolean, output: string, toolCalls: number, durationMs: number): TaskStatus {
+    return this.#atomic(() => {
+      const taskId = requireId(id, 'task id');
+      const ok = requireBoolean(success, 'success');
+      const text = requireString(output, 'output');
+      const calls = requireInteger(toolCalls, 'toolCalls', 0);
+      const duration = requireInteger(durationMs, 'durationMs');
+      const task = this.#read().getTask(taskId);
+      const list = this.#write();
+      list.updateTask(
+        taskId,
+        { metadata: withMetadataEntries(task, { success: ok, output: text, tool_calls: calls, duration_ms: duration }) },
+        this.#env.clock,
+      );
+      const status = ok ? TaskStatus.Completed : TaskStatus.Cancelled;
+      applyStatus(list, taskId, status, this.#env.clock);
+      return status;
+    });
+  }
+
+  /**
+   * After an agent run: completes the task when no descendant is open, else moves it to
+   * InProgress (unless it is already terminal) and reports the open subtask ids.
+   */
+  finalizeTrackedTaskAfterAgentRun(id: string): TrackedTaskFinalization {
+    return this.#atomic(() => {
+      const taskId = requireId(id, 'task id');
+      const list = this.#read();
+      const task = list.getTask(taskId);
+      const open = openDescendants(list, taskId).map((t) => t.id);
+      if (open.length === 0) {
+        applyStatus(this.#write(), taskId, TaskStatus.Completed, this.#env.clock);
+        return { kind: 'Completed' };
+      }
+      if (!isTerminal(task)) applyStatus(this.#write(), taskId, TaskStatus.InProgress, this.#env.clock);
+      return { kind: 'StillInProgress', open_subtask_ids: open };
+    });
+  }
+
+  /**
+   * Appends a memory event to the task's memory lifecycle (newest 32 kept) and remembers its
+   * memory file path. Returns the lifecycle after the change.
+   */
+  recordMemoryEvent(id: string, event: TaskMemoryEvent): TaskMemoryLifecycle {
+    return this.#atomic(() => {
+      const taskId = requireId(id, 'task id');
+      const entry = requireSchema(TaskMemoryEventSchema, cloneJson(requireJson(event, 'event')), 'event');
+      const task = this.#read().getTask(taskId);
+      const lifecycle = readMetadataRecord(task, MEMORY_LIFECYCLE_KEY, TaskMemoryLifecycleSchema) ?? TaskMemoryLifecycleSchema.parse({});
+      if (entry.memory_file_path !== undefined) lifecycle.last_memory_file_path = entry.memory_file_path;
+      lifecycle.events.push(entry);
+      if (lifecycle.events.length > EVIDENCE_WINDOW) lifecycle.events.splice(0, lifecycle.events.length - EVIDENCE_WINDOW);
+      this.#write().updateTask(
+        taskId,
+        { metadata: withMetadataEntries(task, { [MEMORY_LIFECYCLE_KEY]: recordToJson(lifecycle, MEMORY_LIFECYCLE_FORM) }) },
+        this.#env.clock,
+      );
+      return cloneJson(lifecycle);
+    });
+  }
+
+  /** The task's memory lifecycle, or null when the task, its metadata or the key is missing. */
+  getMemoryLifecycle(id: string): TaskMemoryLifecycle | null {
+    const task = this.#read().findTask(requireId(id, 'task id'));
+    return task === null ? null : readMetadataRecord(task, MEMORY_LIFECYCLE_KEY, TaskMemoryLifecycleSchema);
+  }
+
+  /**
+   * Reads the task's execution state (default when absent), lets `update` change it in place, stores
+   * it and returns it. An error thrown by `update` aborts the change.
+   */
+  updateExecutionState(id: string, update: (state: TaskExecutionState) => void): TaskExecutionState {
+    return this.#atomic(() => {
+      const taskId = requireId(id, 'task id');
+      const callback = requireFunction<(state: TaskExecutionState) => void>(update, 'update');
+      const task = this.#read().getTask(taskId);
+      const state = readMetadataRecord(task, EXECUTION_STATE_KEY, TaskExecutionStateSchema) ?? defaultExecutionState();
+      try {
+        const returned: unknown = callback(state);
+        if (returned instanceof Promise) {
+          returned.catch(() => undefined);
+          throw new InvalidInputError('update must change the state synchronously; it returned a promise');
+        }
+      } catch (error) {
+        if (error instanceof TaskError) throw error;
+        throw new InvalidInputError(`execution state update failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+      const checked = requireSchema(TaskExecutionStateSchema, cloneJson(requireJson(state, 'execution state')), 'execution state');
+      this.#write().updateTask(
+        taskId,
+        { metadata: withMetadataEntries(task, { [EXECUTION_STATE_KEY]: recordToJson(checked, EXECUTION_STATE_FORM) }) },
+        this.#env.clock,
+      );
+      return checked;
+    });
+  }
+
+  /** The task's execution state, or null when the task, its metadata or the key is missing. */
+  getExecutionState(id: string): TaskExecutionState | null {
+    const task = this.#read().findTask(requireId(id, 'task id'));
+    return task === null ? null : readMetadataRecord(task, EXECUTION_STATE_KEY, TaskExecutionStateSchema);
+  }
+
+  /** Turns planner specs into top-level tasks (reusing existing ones by name). */
+  materializeRequirementBreakdown(specs: readonly RequirementBreakdownTaskSpec[]): MaterializedTaskBreakdown {
+    return this.#atomic(() => {
+      return this.#materialize(null, specs);
+    });
+  }
+
+  /** Turns planner specs into tasks under `parentId` (reusing existing ones by name). */
+  materializeRequirementBreakdownUnderParent(parentId: string, specs: readonly RequirementBreakdownTaskSpec[]): MaterializedTaskBreakdown {
+    return this.#atomic(() => {
+      return this.#materialize(requireId(parentId, 'parentId'), specs);
+    });
+  }
+
+  #materialize(parentId: string | null, specs: readonly RequirementBreakdownTaskSpec[]): MaterializedTaskBreakdown {
+    const checked = this.#specs(specs);
+    this.#read();
+    const result = materializeBreakdown(this.#write(), this.#env, parentId, checked);
+    return { created_tasks: result.tasks.map((t) => cloneJson(t)), root_task_ids: result.rootTaskIds };
+  }
+
+  #specs(specs: unknown): RequirementBreakdownTaskSpec[] {
+    if (!Array.isArray(specs)) throw new InvalidInputError('specs must be an array of requirement breakdown task specs');
+    return specs.map((spec, i) => requireSchema(RequirementBreakdownTaskSpecSchema, spec, `specs[${i}]`));
+  }
+
+  /**
+   * Creates a root task for a request, materialises the specs under it, starts the first open
+   * subtask, points the current task at it, and records a handoff memory event on the root.
+   */
+  initializeAutoTrackedExecutionPlan(
+    rootName: string,
+    originalInput: string,
+    specs: readonly RequirementBreakdownTaskSpec[],
+  ): AutoTrackedExecutionPlan {
+    return this.#atomic(() => {
+      const name = requireTaskName(rootName, 'rootName');
+      const input = requireString(originalInput, 'originalInput');
+      const checked = this.#specs(specs);
+      const clock = this.#env.clock;
+      const root = this.#create({
+        name,
+        description: `Autogenerated tracked execution task for request:\n\n${input.trim()}`,
+        source: TaskSource.User,
+      });
+      const list = this.#write();
+      applyStatus(list, root.id, TaskStatus.InProgress, clock);
+      const materialized = materializeBreakdown(list, this.#env, root.id, checked);
+      const open = openDescendants(list, root.id);
+      const planned = open
+        .slice(0, PLANNED_SUBTASKS_SHOWN)
+        .map((t) => `${t.name} [${formatTaskStatus(t.status)}]`);
+      const initial = open[0] ?? list.getTask(root.id);
+      if (open[0] !== undefined) applyStatus(list, open[0].id, TaskStatus.InProgress, clock);
+      list.setCurrentTaskId(initial.id);
+      const count = materialized.tasks.length;
+      this.recordMemoryEvent(
+        root.id,
+        newMemoryEvent(TaskMemoryPhase.Handoff, `Initialized tracked request with ${count} planned tracked subtasks`, 'session', 'handoff', null, this.#env),
+      );
+      return {
+        root_task: cloneJson(list.getTask(root.id)),
+        planned_subtasks: planned,
+        initial_task_id: initial.id,
+        initial_task_name: initial.name,
+        generated_task_count: count,
+      };
+    });
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Ready queue
+
+  /**
+   * Tasks an agent can start now: NotStarted or Blocked, not waiting on any open dependency, and
+   * with no open subtask; ordered by `sort_order`, then age.
+   */
+  readyTasks(): Task[] {
+    return this.#ready().map((t) => cloneJson(t));
+  }
+
+  #ready(): Task[] {
+    const list = this.#read();
+    const candidates = list.tasks.filter(
+      (t) =>
+        (t.status === TaskStatus.NotStarted || t.status === TaskStatus.Blocked) &&
+        list.findTask(t.id) === t &&
+        !list.isTaskBlocked(t.id) &&
+        list.childrenOf(t.id).every((c) => isTerminal(c)),
+    );
+    return sortSiblings(candidates);
+  }
+
+  /**
+   * Marks the first ready task InProgress for `agentId` (setting its `agent_id`) and returns it, or
+   * null when nothing is ready. Inside one commit, so concurrent claimers never share a task.
+   */
+  claimNextTask(agentId: string): Task | null {
+    return this.#atomic(() => {
+      const agent = requireId(agentId, 'agentId');
+      const next = this.#ready()[0];
+      if (next === undefined) return null;
+      const list = this.#write();
+      list.updateTask(next.id, { agent_id: agent }, this.#env.clock);
+      return cloneJson(applyStatus(list, next.id, TaskStatus.InProgress, this.#env.clock));
+    });
+  }
+}

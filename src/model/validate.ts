@@ -1,0 +1,88 @@
+/**
+ * Argument checks for public operations. Each throws an {@link InvalidInputError} whose text names
+ * the argument and what was wrong with it.
+ */
+import type { z } from 'zod';
+import { InvalidInputError } from '../errors.js';
+import { findJsonProblem, type JsonValue } from '../json/value.js';
+import { SessionIdSchema } from '../schema/session-id.js';
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(String(value)).slice(0, 60)}`;
+}
+
+/** A string (well-formed Unicode, so every JSON reader can load it). */
+export function requireString(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw new InvalidInputError(`${name} must be a string, got ${describe(value)}`);
+  if (!value.isWellFormed()) throw new InvalidInputError(`${name} contains a lone surrogate and cannot be stored as JSON`);
+  return value;
+}
+
+/** A string or none (`undefined`/`null` → null). */
+export function optionalString(value: unknown, name: string): string | null {
+  return value === undefined || value === null ? null : requireString(value, name);
+}
+
+/** A non-empty string (ids). */
+export function requireId(value: unknown, name: string): string {
+  const s = requireString(value, name);
+  if (s === '') throw new InvalidInputError(`${name} must not be empty`);
+  return s;
+}
+
+/** A task name: a string that is not empty after trimming (SPEC B8). */
+export function requireTaskName(value: unknown, name = 'task name'): string {
+  const s = requireString(value, name);
+  if (s.trim() === '') throw new InvalidInputError(`${name} must not be empty`);
+  return s;
+}
+
+/** A valid session id (SPEC B6), checked before any file is touched. */
+export function requireSessionId(value: unknown): string {
+  const parsed = SessionIdSchema.safeParse(value);
+  if (!parsed.success) {
+    const shown = typeof value === 'string' ? JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value) : describe(value);
+    throw new InvalidInputError(`invalid session id ${shown}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+/** A boolean. */
+export function requireBoolean(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') throw new InvalidInputError(`${name} must be a boolean, got ${describe(value)}`);
+  return value;
+}
+
+/** A safe integer within [min, max]. */
+export function requireInteger(value: unknown, name: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InvalidInputError(`${name} must be an integer from ${min} to ${max}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Plain JSON (SPEC B8): no undefined, functions, NaN, cycles, BigInt, class instances. */
+export function requireJson(value: unknown, name: string): JsonValue {
+  const problem = findJsonProblem(value, name);
+  if (problem !== null) throw new InvalidInputError(`${name} is not JSON at ${problem.path}: ${problem.problem}`);
+  return value as JsonValue;
+}
+
+/** A value accepted by `schema`; the error names `name` and the path inside it. */
+export function requireSchema<S extends z.ZodType>(schema: S, value: unknown, name: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.length ? `${name}.${issue.path.map(String).join('.')}` : name;
+    throw new InvalidInputError(`${path}: ${issue?.message ?? 'invalid value'}`, { cause: parsed.error });
+  }
+  return parsed.data;
+}
+
+/** A function. */
+export function requireFunction<F extends (...args: never[]) => unknown>(value: unknown, name: string): F {
+  if (typeof value !== 'function') throw new InvalidInputError(`${name} must be a function, got ${describe(value)}`);
+  return value as F;
+}

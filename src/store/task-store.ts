@@ -1,0 +1,34 @@
+/**
+ * The seam between the manager and persistence. A store keeps one task list per session, detects
+ * changes cheaply, and serialises writers per session. The file store is the real one; the memory
+ * store serves model-level tests; other back ends implement this interface.
+ */
+import type { TaskList } from '../model/task-list.js';
+
+/** A list as read from (or written to) a store, with the store's version of it. */
+export interface StoredList {
+  /** The list. Shared with the store's caller cache: never mutate it, clone it. */
+  readonly list: TaskList;
+  /** Opaque, store-specific version; stores compare it to detect change. */
+  readonly version: unknown;
+}
+
+/** Persistence of per-session task lists. */
+export interface TaskStore {
+  /**
+   * The session's stored list, or null when there is none. When `known` is still the stored
+   * version, returns `known` itself without parsing (the file store checks with a stat).
+   */
+  read(sessionId: string, known: StoredList | null): Promise<StoredList | null>;
+  /**
+   * Runs `fn` while holding the session's exclusive write lock: across async callers, across
+   * store instances and (for the file store) across processes.
+   */
+  withLock<T>(sessionId: string, fn: () => Promise<T>): Promise<T>;
+  /** Writes `list` as the session's list, all or nothing. Call only inside {@link withLock}. */
+  write(sessionId: string, list: TaskList): Promise<StoredList>;
+  /** Where the session is kept (a file path for the file store), for messages and tools. */
+  locate(sessionId: string): string;
+  /** The sessions that have a stored list, sorted. */
+  listSessions(): Promise<string[]>;
+}
