@@ -23,15 +23,23 @@ export type TaskChangeListener = (event: TaskChangeEvent) => void;
 /**
  * The events that turn `before` into `after`: `list_replaced` alone when the whole list was
  * replaced; else created / updated (+ status_changed) / deleted per task and current_changed.
+ * Tasks count as unchanged when `same` says so (default: the same object, which is exact for a
+ * commit's working copy; the session watcher, whose lists are separate reads, compares content).
  */
-export function diffTaskLists(sessionId: string, before: TaskList, after: TaskList, replaced: boolean): TaskChangeEvent[] {
+export function diffTaskLists(
+  sessionId: string,
+  before: TaskList,
+  after: TaskList,
+  replaced: boolean,
+  same: (a: Task, b: Task) => boolean = Object.is,
+): TaskChangeEvent[] {
   if (replaced) return [{ type: 'list_replaced', sessionId, taskCount: after.size }];
   const events: TaskChangeEvent[] = [];
   for (const task of after.tasks) {
     const old = before.findTask(task.id);
     if (old === null) {
       events.push({ type: 'created', sessionId, task: cloneJson(task) });
-    } else if (old !== task) {
+    } else if (!same(old, task)) {
       events.push({ type: 'updated', sessionId, task: cloneJson(task), previous: cloneJson(old) });
       if (old.status !== task.status) {
         events.push({ type: 'status_changed', sessionId, task: cloneJson(task), from: old.status, to: task.status });

@@ -101,7 +101,9 @@ export class TaskManager {
     for (const event of events) {
       for (const listener of [...this.#listeners]) {
         try {
-          listener(event);
+          const returned: unknown = listener(event);
+          // An async listener's rejection must not become an unhandled rejection either.
+          if (returned instanceof Promise) returned.catch(() => undefined);
         } catch {
           // A listener's failure must not fail the commit that already happened.
         }

@@ -25,10 +25,12 @@ export class JsonSyntaxError extends Error {
 
 /**
  * Number tokens that may not survive `String(Number(token))`: a fraction or exponent, 16 or more
- * digits, or negative zero, right after `:`, `[` or `,`. False positives (such text inside a string)
- * only cost the slower parser, never correctness.
+ * digits, or negative zero, right after `":` (a member's colon always follows its key's closing
+ * quote), `[` or `,`. Requiring the quote keeps timestamps such as `"…T10:20:30.123Z"` (whose
+ * `:30.1` is inside a string) from sending every task file to the slower parser. False positives
+ * (such text inside a string) only cost the slower parser, never correctness.
  */
-const SUSPICIOUS_NUMBER = /[:[,]\s*(?:-?\d+[.eE]|-?\d{16}|-0(?![\d.eE]))/;
+const SUSPICIOUS_NUMBER = /(?:"\s*:|[[,])\s*(?:-?\d+[.eE]|-?\d{16}|-0(?![\d.eE]))/;
 
 /** Parses JSON text; non-canonical numbers keep their source text (see raw-numbers.ts). */
 export function parseJsonText(text: string): unknown {

@@ -10,6 +10,17 @@ import { timestampKey } from './timestamps.js';
 /** Siblings sorted by (`sort_order`, `created_at` instant), stable. O(k log k). */
 export function sortSiblings(tasks: Task[]): Task[] {
   if (tasks.length < 2) return tasks.slice();
+  // Common case: siblings already in order (created one after another). One linear check, no sort.
+  let sorted = true;
+  let prevKey = timestampKey((tasks[0] as Task).created_at);
+  for (let i = 1; i < tasks.length && sorted; i++) {
+    const a = tasks[i - 1] as Task;
+    const b = tasks[i] as Task;
+    const key = timestampKey(b.created_at);
+    if (a.sort_order > b.sort_order || (a.sort_order === b.sort_order && prevKey > key)) sorted = false;
+    prevKey = key;
+  }
+  if (sorted) return tasks.slice();
   const keyed = tasks.map((task, i) => ({ task, i, key: timestampKey(task.created_at) }));
   keyed.sort((a, b) => {
     if (a.task.sort_order !== b.task.sort_order) return a.task.sort_order - b.task.sort_order;
@@ -64,22 +75,24 @@ export function dependencyPathExists(list: TaskList, from: string, to: string): 
  * reached from those roots sit on (or under) a loop of parent links: for each such loop, its first
  * member in list order becomes a root. Every task appears exactly once. O(n + sorting).
  */
-export function buildTree(list: TaskList): TaskTreeNode[] {
+export function buildTree(list: TaskList, copyTask: (task: Task) => Task = (task) => task): TaskTreeNode[] {
   const placed = new Set<Task>();
   const roots: TaskTreeNode[] = [];
 
+  // Nodes hold `copyTask(task)` (a copy for callers, or the task itself); the walk uses the
+  // list's own task, kept beside each node on the stack.
   const grow = (rootTask: Task): TaskTreeNode => {
-    const rootNode: TaskTreeNode = { task: rootTask, children: [] };
+    const rootNode: TaskTreeNode = { task: copyTask(rootTask), children: [] };
     placed.add(rootTask);
-    const stack: TaskTreeNode[] = [rootNode];
+    const stack: [Task, TaskTreeNode][] = [[rootTask, rootNode]];
     while (stack.length > 0) {
-      const node = stack.pop() as TaskTreeNode;
-      for (const child of sortSiblings(list.childrenOf(node.task.id))) {
+      const [task, node] = stack.pop() as [Task, TaskTreeNode];
+      for (const child of sortSiblings(list.childrenOf(task.id))) {
         if (placed.has(child)) continue;
         placed.add(child);
-        const childNode: TaskTreeNode = { task: child, children: [] };
+        const childNode: TaskTreeNode = { task: copyTask(child), children: [] };
         node.children.push(childNode);
-        stack.push(childNode);
+        stack.push([child, childNode]);
       }
     }
     return rootNode;

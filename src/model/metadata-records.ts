@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { TaskSerializationError } from '../errors.js';
+import { copyRawNumbers } from '../json/raw-numbers.js';
 import { cloneJson, defineEntry, toOrderedJson, type JsonValue } from '../json/value.js';
 import type { RecordForm } from '../json/record-form.js';
 import type { Task } from '../schema/task.js';
@@ -41,6 +42,8 @@ export function readMetadataRecord<S extends z.ZodType>(task: Task, key: string,
  */
 export function withMetadataEntries(task: Task, entries: Record<string, JsonValue>): Record<string, JsonValue> {
   const base: Record<string, JsonValue> = isJsonObject(task.metadata) ? { ...task.metadata } : {};
+  // Keep the exact text of numbers held directly in the metadata object (SPEC B7).
+  if (isJsonObject(task.metadata)) copyRawNumbers(task.metadata, base);
   for (const [key, value] of Object.entries(entries)) defineEntry(base, key, value);
   return base;
 }

@@ -118,12 +118,15 @@ export function newMemoryEvent(
   memoryFilePath?: string | null,
   env: Pick<ModelEnv, 'clock'> = defaultEnv,
 ): TaskMemoryEvent {
-  const event: TaskMemoryEvent = { phase, summary, recorded_at: '' };
-  if (scope != null) event.scope = scope;
-  if (memoryType != null) event.memory_type = memoryType;
-  if (memoryFilePath != null) event.memory_file_path = memoryFilePath;
-  event.recorded_at = env.clock.now();
-  return event;
+  // Keys in JSON order (SPEC A2): recorded_at last, optional keys only when given.
+  return {
+    phase,
+    summary,
+    ...(scope != null ? { scope } : {}),
+    ...(memoryType != null ? { memory_type: memoryType } : {}),
+    ...(memoryFilePath != null ? { memory_file_path: memoryFilePath } : {}),
+    recorded_at: env.clock.now(),
+  };
 }
 
 /** A piece of execution evidence recorded now (`success` defaults to true). */
@@ -135,9 +138,13 @@ export function newExecutionEvidence(
   success = true,
   env: Pick<ModelEnv, 'clock'> = defaultEnv,
 ): TaskExecutionEvidence {
-  const evidence: TaskExecutionEvidence = { kind, summary, success, recorded_at: '' };
-  if (toolName != null) evidence.tool_name = toolName;
-  if (command != null) evidence.command = command;
-  evidence.recorded_at = env.clock.now();
-  return evidence;
+  // Keys in JSON order (SPEC A2): tool_name and command (when given) before success.
+  return {
+    kind,
+    summary,
+    ...(toolName != null ? { tool_name: toolName } : {}),
+    ...(command != null ? { command } : {}),
+    success,
+    recorded_at: env.clock.now(),
+  };
 }

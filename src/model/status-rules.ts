@@ -34,6 +34,32 @@ export function completionBlocker(list: TaskList, id: string): InvalidInputError
   return null;
 }
 
+/**
+ * True when some descendant of `id` is not terminal: the same answer as
+ * `openDescendants(list, id).length > 0`, but unordered and stopping at the first open one.
+ */
+function hasOpenDescendant(list: TaskList, id: string): boolean {
+  const root = list.findTask(id);
+  const seen = new Set<Task>(root === null ? [] : [root]);
+  const stack: Task[] = list.childrenOf(id);
+  while (stack.length > 0) {
+    const task = stack.pop() as Task;
+    if (seen.has(task)) continue;
+    if (!isTerminal(task)) return true;
+    seen.add(task);
+    for (const child of list.childrenOf(task.id)) stack.push(child);
+  }
+  return false;
+}
+
+/** True when task `id` (which must exist) may be completed: {@link completionBlocker} is null. */
+function canComplete(list: TaskList, id: string): boolean {
+  const task = list.getTask(id);
+  if (list.isTaskBlocked(id) || hasOpenDescendant(list, id)) return false;
+  const job = task.background_job;
+  return !(job != null && isActiveBackgroundStatus(job.status));
+}
+
 /** Throws the reason task `id` cannot be completed, if any. */
 export function checkCompletion(list: TaskList, id: string): void {
   const blocker = completionBlocker(list, id);
@@ -73,7 +99,7 @@ export function applyStatus(list: TaskList, id: string, status: TaskStatus, cloc
     const ancestor = list.findTask(ancestorId);
     if (ancestor === null || ancestor.status === TaskStatus.Cancelled) continue;
     const next =
-      completionBlocker(list, ancestorId) === null
+      canComplete(list, ancestorId)
         ? TaskStatus.Completed
         : list.isTaskBlocked(ancestorId)
           ? TaskStatus.Blocked

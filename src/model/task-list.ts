@@ -28,6 +28,9 @@ export class TaskList {
   #pos: Map<string, number>;
   /** parent id (null for none) → positions of its children in list order; built on first use. */
   #children: Map<string | null, number[]> | null = null;
+  /** True while #pos / #children may be shared with a clone: copy before changing in place. */
+  #posShared = false;
+  #childrenShared = false;
   #current: string | null;
   /** Top-level keys of the file this list was read from that we do not know; written back as is. */
   #extra: Record<string, unknown>;
@@ -87,8 +90,12 @@ export class TaskList {
   clone(): TaskList {
     const copy = new TaskList(this.sessionId);
     copy.#tasks = this.#tasks.slice();
-    copy.#pos = new Map(this.#pos);
-    copy.#children = this.#children === null ? null : new Map(this.#children);
+    // The index maps are shared copy-on-write (see #ownPos): a clone that only updates tasks, or
+    // a read-only transaction, never copies them.
+    copy.#pos = this.#pos;
+    copy.#children = this.#children;
+    copy.#posShared = this.#posShared = true;
+    copy.#childrenShared = this.#childrenShared = true;
     copy.#current = this.#current;
     copy.#extra = this.#extra;
     return copy;
@@ -126,16 +133,16 @@ export class TaskList {
     if (this.#pos.has(task.id)) {
       throw new InvalidInputError(`task id '${task.id}' already exists in session '${this.sessionId}'`);
     }
-    this.#pos.set(task.id, this.#tasks.length);
+    this.#ownPos().set(task.id, this.#tasks.length);
     this.#tasks.push(task);
     this.#undo?.push(() => {
       this.#tasks.pop();
-      this.#pos.delete(task.id);
+      this.#ownPos().delete(task.id);
       this.#children = null;
     });
     if (this.#children !== null) {
       const key = task.parent_id ?? null;
-      this.#children.set(key, [...(this.#children.get(key) ?? []), this.#tasks.length - 1]);
+      this.#ownChildren().set(key, [...(this.#children.get(key) ?? []), this.#tasks.length - 1]);
     }
   }
 
@@ -318,7 +325,26 @@ export class TaskList {
     if (this.#savepoints === 0) this.#undo = null;
   }
 
+  /** #pos, copied first if a clone shares it. */
+  #ownPos(): Map<string, number> {
+    if (this.#posShared) {
+      this.#pos = new Map(this.#pos);
+      this.#posShared = false;
+    }
+    return this.#pos;
+  }
+
+  /** #children (not null), copied first if a clone shares it. */
+  #ownChildren(): Map<string | null, number[]> {
+    if (this.#childrenShared && this.#children !== null) {
+      this.#children = new Map(this.#children);
+      this.#childrenShared = false;
+    }
+    return this.#children as Map<string | null, number[]>;
+  }
+
   #reindex(): void {
+    this.#posShared = false;
     this.#pos = new Map();
     for (let i = 0; i < this.#tasks.length; i++) {
       const id = (this.#tasks[i] as Task).id;
@@ -337,6 +363,7 @@ export class TaskList {
         else positions.push(i);
       }
       this.#children = index;
+      this.#childrenShared = false;
     }
     return this.#children;
   }

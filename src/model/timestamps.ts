@@ -6,12 +6,15 @@ import { isRfc3339 } from '../schema/timestamp.js';
 
 const UTC_SHAPE = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?[Zz]$/;
 const ANY_SHAPE = /^(.*?)(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/;
+/** The form this library writes (and Rust writes): already its own key, no allocation needed. */
+const CANONICAL_SHAPE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/;
 
 /**
  * A key that sorts like the instant: `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` in UTC. Strings that are not
  * timestamps sort after every timestamp, among themselves as strings.
  */
 export function timestampKey(ts: string): string {
+  if (CANONICAL_SHAPE.test(ts)) return ts;
   const m = UTC_SHAPE.exec(ts);
   if (m) return `${m[1]}T${m[2]}.${(m[3] ?? '').padEnd(9, '0')}Z`;
   const nanos = timestampToNanos(ts);

@@ -28,7 +28,7 @@ import {
   withMetadataEntries,
 } from './metadata-records.js';
 import { createTaskRecord, newMemoryEvent } from './records.js';
-import { sortSiblings } from './graph.js';
+import { buildTree, sortSiblings } from './graph.js';
 import { applyStatus, openDescendants } from './status-rules.js';
 import { formatTaskStatus, isTerminal, parseTaskStatus } from './status.js';
 import { TaskList } from './task-list.js';
@@ -260,7 +260,8 @@ export class TaskTransaction {
   updateTaskMetadata(id: string, metadata: JsonValue | null): Task {
     return this.#atomic(() => {
       const taskId = requireId(id, 'task id');
-      const value = metadata === undefined ? null : cloneJson(requireJson(metadata, 'metadata'));
+      // Only null clears the metadata; undefined is not JSON (SPEC B8) and must not wipe it silently.
+      const value = metadata === null ? null : cloneJson(requireJson(metadata, 'metadata'));
       this.#read().getTask(taskId);
       return cloneJson(this.#write().updateTask(taskId, { metadata: value }, this.#env.clock));
     });
@@ -279,7 +280,14 @@ export class TaskTransaction {
   replaceTaskList(list: TaskList): void {
     return this.#atomic(() => {
       if (!(list instanceof TaskList)) throw new InvalidInputError('replaceTaskList needs a TaskList');
-      const copy = TaskList.fromJSON(cloneJson(list.toJSON()));
+      const data = requireJson(list.toJSON(), 'list', { skipUndefinedProperties: true });
+      let copy: TaskList;
+      try {
+        copy = TaskList.fromJSON(cloneJson(data));
+      } catch (error) {
+        if (error instanceof TaskError) throw new InvalidInputError(`list is not a valid task list: ${error.message}`, { cause: error });
+        throw error;
+      }
       if (copy.sessionId !== this.sessionId) {
         throw new InvalidInputError(`task list of session '${copy.sessionId}' cannot replace session '${this.sessionId}'`);
       }
@@ -317,8 +325,8 @@ export class TaskTransaction {
 
   /** The task forest (every task exactly once). */
   getTaskTree(): TaskTreeNode[] {
-    const copy = (node: TaskTreeNode): TaskTreeNode => ({ task: cloneJson(node.task), children: node.children.map(copy) });
-    return this.#read().buildTree().map(copy);
+    // One iterative pass that copies each task as it is placed (no second, recursive copy walk).
+    return buildTree(this.#read(), (task) => cloneJson(task));
   }
 
   /** The task created for orchestrator task `orchestratorTaskId`, or null. */

@@ -64,8 +64,14 @@ export function requireInteger(value: unknown, name: string, min = Number.MIN_SA
 }
 
 /** Plain JSON (SPEC B8): no undefined, functions, NaN, cycles, BigInt, class instances. */
-export function requireJson(value: unknown, name: string): JsonValue {
-  const problem = findJsonProblem(value, name);
+export function requireJson(value: unknown, name: string, options: { skipUndefinedProperties?: boolean } = {}): JsonValue {
+  let problem: ReturnType<typeof findJsonProblem>;
+  try {
+    problem = findJsonProblem(value, name, options);
+  } catch (error) {
+    // A getter or proxy trap that throws is the caller's input failing, not an I/O failure.
+    throw new InvalidInputError(`${name} cannot be read as JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
   if (problem !== null) throw new InvalidInputError(`${name} is not JSON at ${problem.path}: ${problem.problem}`);
   return value as JsonValue;
 }

@@ -2,7 +2,7 @@
  * Session files to task lists and back. Writing follows SPEC A2 exactly (key order, omissions,
  * two-space indent, raw UTF-8, no trailing newline). Each task's printed form is cached by task
  * object (tasks are immutable in a list), so a commit re-prints only the tasks it changed: O(changed
- * tasks) printing plus an O(n) join.
+ * tasks) printing plus an O(n) byte concatenation.
  */
 import { TaskSerializationError } from '../errors.js';
 import { JsonSyntaxError, parseJsonText } from '../json/parse.js';
@@ -11,42 +11,64 @@ import { TaskList } from '../model/task-list.js';
 import { TASK_FORM } from '../schema/json-forms.js';
 import type { Task } from '../schema/task.js';
 
-const printedTasks = new WeakMap<Task, string>();
+/**
+ * Each task's printed form as UTF-8 bytes, by task object. Bytes rather than text: a commit then
+ * assembles the file with one Buffer.concat (a memcpy per task) instead of joining a large string
+ * and encoding it again, which dominated commits of large lists.
+ */
+const printedTasks = new WeakMap<Task, Buffer>();
 const TASK_INDENT = '    ';
+const TASK_SEPARATOR_LENGTH = Buffer.byteLength(`,\n${TASK_INDENT}`);
 
-function printTask(task: Task): string {
-  let text = printedTasks.get(task);
-  if (text === undefined) {
-    text = printValueAt(task, TASK_INDENT, TASK_FORM);
-    printedTasks.set(task, text);
+/** `,\n    ` followed by the task's printed form (the separator is cut off for the first task). */
+function printTask(task: Task): Buffer {
+  let bytes = printedTasks.get(task);
+  if (bytes === undefined) {
+    bytes = Buffer.from(`,\n${TASK_INDENT}${printValueAt(task, TASK_INDENT, TASK_FORM)}`, 'utf8');
+    printedTasks.set(task, bytes);
   }
-  return text;
+  return bytes;
 }
 
-/** The file text of `list`. */
-export function encodeTaskList(list: TaskList): string {
+/** The file content of `list` as UTF-8 bytes (what {@link encodeTaskList} returns, encoded). */
+export function encodeTaskListBytes(list: TaskList): Buffer {
   const data = list.toJSON();
-  const parts: string[] = ['{\n  "session_id": ', JSON.stringify(data.session_id), ',\n  "tasks": '];
+  const chunks: Buffer[] = [];
+  let length = 0;
+  const add = (chunk: Buffer): void => {
+    chunks.push(chunk);
+    length += chunk.length;
+  };
+  const head = ['{\n  "session_id": ', JSON.stringify(data.session_id), ',\n  "tasks": '];
   if (data.tasks.length === 0) {
-    parts.push('[]');
+    head.push('[]');
+    add(Buffer.from(head.join(''), 'utf8'));
   } else {
-    parts.push('[\n');
+    head.push('[\n', TASK_INDENT);
+    add(Buffer.from(head.join(''), 'utf8'));
     data.tasks.forEach((task, i) => {
-      parts.push(i === 0 ? TASK_INDENT : `,\n${TASK_INDENT}`, printTask(task));
+      const bytes = printTask(task);
+      add(i === 0 ? bytes.subarray(TASK_SEPARATOR_LENGTH) : bytes);
     });
-    parts.push('\n  ]');
   }
+  const tail: string[] = data.tasks.length === 0 ? [] : ['\n  ]'];
   if (data.current_task_id !== null && data.current_task_id !== undefined) {
-    parts.push(',\n  "current_task_id": ', JSON.stringify(data.current_task_id));
+    tail.push(',\n  "current_task_id": ', JSON.stringify(data.current_task_id));
   }
   for (const key of Object.keys(data)) {
     if (key === 'session_id' || key === 'tasks' || key === 'current_task_id') continue;
     const value = (data as Record<string, unknown>)[key];
     if (value === undefined) continue;
-    parts.push(',\n  ', JSON.stringify(key), ': ', printValueAt(value, '  ', undefined, data, key));
+    tail.push(',\n  ', JSON.stringify(key), ': ', printValueAt(value, '  ', undefined, data, key));
   }
-  parts.push('\n}');
-  return parts.join('');
+  tail.push('\n}');
+  add(Buffer.from(tail.join(''), 'utf8'));
+  return Buffer.concat(chunks, length);
+}
+
+/** The file text of `list`. */
+export function encodeTaskList(list: TaskList): string {
+  return encodeTaskListBytes(list).toString('utf8');
 }
 
 /**

@@ -7,13 +7,14 @@
  * writes close together could share every field. Within that window the content is compared byte
  * for byte instead (a read, never a parse), as git does for "racily clean" files.
  */
+import { isUtf8 } from 'node:buffer';
 import type { BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { TaskIoError, TaskSerializationError } from '../errors.js';
 import type { TaskList } from '../model/task-list.js';
-import { decodeTaskList, encodeTaskList } from './codec.js';
+import { decodeTaskList, encodeTaskListBytes } from './codec.js';
 import { acquireFileLock, DEFAULT_LOCK_OPTIONS, type FileLockOptions, type HeldLock } from './file-lock.js';
 import { withKeyedMutex } from './keyed-mutex.js';
 import { isTempFileOf, sessionFilePath, sessionIdOfFileName, tasksDirectory } from './paths.js';
@@ -73,6 +74,15 @@ function ioError(action: string, file: string, error: unknown): TaskIoError {
   return new TaskIoError(`cannot ${action} '${file}': ${reason}`, { cause: error, path: file });
 }
 
+/**
+ * The text of a session file. Bytes that are not UTF-8 are a Serialization error (as in Rust's
+ * `read_to_string`), never silently replaced by U+FFFD: that would lose them on the next write.
+ */
+function utf8Text(bytes: Buffer, file: string): string {
+  if (!isUtf8(bytes)) throw new TaskSerializationError(`cannot read task file '${file}': it is not valid UTF-8`, { path: file });
+  return bytes.toString('utf8');
+}
+
 /** Task lists as JSON files under `<baseDir>/.gestura/tasks/`. */
 export class FileTaskStore implements TaskStore {
   /** The directory the session files live in. */
@@ -113,7 +123,7 @@ export class FileTaskStore implements TaskStore {
     if (known && knownVersion && knownVersion.bytes !== null && sameStat(knownVersion, fileStat) && knownVersion.bytes.equals(bytes)) {
       return { list: known.list, version: makeVersion(fileStat, bytes, takenAt) };
     }
-    return { list: decodeTaskList(bytes.toString('utf8'), file), version: makeVersion(fileStat, bytes, takenAt) };
+    return { list: decodeTaskList(utf8Text(bytes, file), file), version: makeVersion(fileStat, bytes, takenAt) };
   }
 
   /** Reads the file through one descriptor so the stat and the bytes belong to the same inode. */
@@ -176,13 +186,12 @@ export class FileTaskStore implements TaskStore {
     if (lock.compromised !== null) {
       throw new TaskIoError(`lost the lock of '${file}' before writing: ${lock.compromised.message}`, { path: file, cause: lock.compromised });
     }
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = encodeTaskList(list);
+      bytes = encodeTaskListBytes(list);
     } catch (error) {
       throw new TaskSerializationError(`cannot write task file '${file}': ${(error as Error).message}`, { cause: error, path: file });
     }
-    const bytes = Buffer.from(text, 'utf8');
     await this.#sweepTempFiles(file);
     try {
       const existing = await fs.lstat(file).catch(() => null);
