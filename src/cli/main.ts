@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /** The `gestura-tasks` executable: runs the CLI on the real process. */
+import type { runCli as RunCli } from './program.js';
 
 // commander and the MCP SDK are optional dependencies (the library does not need them); say so
 // plainly when they were left out of the install.
-let runCli: typeof import('./program.js').runCli;
+let runCli: typeof RunCli;
 try {
   ({ runCli } = await import('./program.js'));
 } catch (error) {

@@ -27,7 +27,8 @@ import type { StoredList, TaskStore } from './task-store.js';
  *   rename itself had not reached the disk (the old version then remains).
  * - `full`: also fsyncs the directory after the rename, so a returned commit survives power loss.
  * - `none`: no fsync. Still atomic against process crashes; after power loss or an OS crash the
- *   latest commits may be lost (never torn: the rename publishes complete files only).
+ *   latest commits may be lost, and the rename may reach the disk before the data, leaving an
+ *   empty or partly written file on some file systems (then reported, never overwritten).
  */
 export type Durability = 'fsync' | 'full' | 'none';
 

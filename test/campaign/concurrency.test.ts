@@ -117,7 +117,7 @@ describe('concurrency across processes', () => {
 });
 
 describe('concurrency inside one process', () => {
-  it('200 concurrent async callers on four managers lose nothing; readers never see a partial list', async () => {
+  it('200 concurrent async callers on four managers lose nothing; readers never see a partial list', { timeout: 120_000 }, async () => {
     const baseDir = tempDir('async');
     const session = 'async';
     const managers = Array.from({ length: 4 }, () => new TaskManager(baseDir));
@@ -177,5 +177,20 @@ describe('concurrency inside one process', () => {
       if (i % 4 === 3) expect((got.metadata as { execution_state: { build_succeeded: boolean } }).execution_state.build_succeeded).toBe(true);
     });
     expect(leftovers(path.dirname(reader.sessionPath(session)))).toEqual([]);
+  });
+});
+
+describe('no stale reads', () => {
+  it('a read sees every finished write, even same-size rewrites in the same clock tick (200 rounds, two managers)', { timeout: 120_000 }, async () => {
+    const baseDir = tempDir('stale-read');
+    const writer = new TaskManager(baseDir, { durability: 'none' });
+    const reader = new TaskManager(baseDir, { durability: 'none' });
+    const task = await writer.createTask('s', 'name-0000', 'x');
+    for (let i = 1; i <= 200; i++) {
+      expect((await reader.getTask('s', task.id))?.name).toBe(`name-${String(i - 1).padStart(4, '0')}`);
+      // Same length every time: only the bytes (or the inode / time stamps) tell the versions apart.
+      await writer.updateTask('s', task.id, `name-${String(i).padStart(4, '0')}`);
+    }
+    expect((await reader.getTask('s', task.id))?.name).toBe('name-0200');
   });
 });

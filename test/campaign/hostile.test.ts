@@ -120,7 +120,7 @@ describe('hostile session ids', () => {
     expect(refused).toBeGreaterThan(100);
   });
 
-  it(`fast-check: arbitrary strings as session ids are refused or stay inside (${LONG ? 20000 : 2000} runs)`, async () => {
+  it(`fast-check: arbitrary strings as session ids are refused or stay inside (${LONG ? 20000 : 2000} runs)`, { timeout: LONG ? 600_000 : 60_000 }, async () => {
     const baseDir = tempDir('hostile-fc');
     const m = new TaskManager(baseDir);
     const tasksDir = path.join(baseDir, '.gestura', 'tasks');
@@ -174,7 +174,7 @@ async function rejectedOrIntact(m: TaskManager, baseDir: string, label: string, 
 }
 
 describe('hostile names, descriptions and metadata', () => {
-  it('huge and odd strings are stored intact', async () => {
+  it('huge and odd strings are stored intact', { timeout: 120_000 }, async () => {
     const baseDir = tempDir('huge');
     const m = new TaskManager(baseDir);
     const strings = [
@@ -206,7 +206,7 @@ describe('hostile names, descriptions and metadata', () => {
     }
   });
 
-  it('metadata: not-JSON values are rejected, deep and huge JSON rejected or stored intact', async () => {
+  it('metadata: not-JSON values are rejected, deep and huge JSON rejected or stored intact', { timeout: 120_000 }, async () => {
     const baseDir = tempDir('meta');
     const m = new TaskManager(baseDir);
     const task = await m.createTask('s', 'target', 'x', null);
@@ -323,7 +323,7 @@ describe('planner text', () => {
     fc.jsonValue().map((v) => JSON.stringify(v)),
   );
 
-  it(`never throws anything but a TaskError (${RUNS} runs)`, () => {
+  it(`never throws anything but a TaskError (${RUNS} runs)`, { timeout: LONG ? 1_800_000 : 60_000 }, () => {
     let parsed = 0;
     fc.assert(
       fc.property(text, (t) => {
@@ -341,7 +341,7 @@ describe('planner text', () => {
     expect(parsed).toBeGreaterThan(0);
   });
 
-  it('pathological texts: deep nesting, huge, non-strings', () => {
+  it('pathological texts: deep nesting, huge, non-strings', { timeout: 60_000 }, () => {
     const cases: unknown[] = [
       '['.repeat(1_000_000),
       `${'['.repeat(200_000)}${']'.repeat(200_000)}`,
