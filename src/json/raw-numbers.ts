@@ -9,9 +9,12 @@
  */
 
 const registry = new WeakMap<object, Map<string, string>>();
+/** False until the first record: lets copies skip registry lookups when no file had raw numbers. */
+let anyRecorded = false;
 
 /** Records that `container[key]` was written as `text` in the source document. */
 export function setRawNumber(container: object, key: string, text: string): void {
+  anyRecorded = true;
   let entries = registry.get(container);
   if (entries === undefined) {
     entries = new Map();
@@ -25,6 +28,7 @@ export function setRawNumber(container: object, key: string, text: string): void
  * when it still denotes `value`, else `undefined`.
  */
 export function rawNumberText(container: object, key: string, value: number): string | undefined {
+  if (!anyRecorded) return undefined;
   const text = registry.get(container)?.get(key);
   if (text === undefined) return undefined;
   return Object.is(Number(text), value) ? text : undefined;
@@ -37,6 +41,7 @@ export function hasRawNumbers(container: object): boolean {
 
 /** Copies the raw number records of `from` onto `to` (keys already recorded on `to` win). */
 export function copyRawNumbers(from: object, to: object): void {
+  if (!anyRecorded) return;
   const entries = registry.get(from);
   if (entries === undefined || from === to) return;
   for (const [key, text] of entries) {
@@ -52,6 +57,7 @@ export function copyRawNumbers(from: object, to: object): void {
  * Linear in the size of the tree; returns at once where both sides share an object.
  */
 export function transferRawNumbers(from: unknown, to: unknown): void {
+  if (!anyRecorded) return;
   if (from === null || to === null || typeof from !== 'object' || typeof to !== 'object') return;
   if (from === to) return;
   copyRawNumbers(from, to);

@@ -103,33 +103,31 @@ export function defineEntry(obj: Record<string, unknown>, key: string, value: un
   }
 }
 
-/** Deep copy of a JSON-shaped value; raw number text is carried over. */
+/**
+ * Deep copy of a JSON-shaped value; raw number text is carried over. Objects are copied by spread
+ * (own enumerable keys in order, a `__proto__` key included as a data property) and then only their
+ * nested objects are replaced, which is several times faster than rebuilding key by key.
+ */
 export function cloneJson<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
+  let copy: object;
   if (Array.isArray(value)) {
-    const copy = value.map((item) => cloneJson(item) as unknown);
-    copyRawNumbers(value, copy);
-    return copy as T;
-  }
-  const src = value as Record<string, unknown>;
-  let copy: Record<string, unknown>;
-  if (Object.getOwnPropertySymbols(src).length === 0) {
-    // Fast path (about 5x faster on tasks): spread copies own enumerable string keys in order as
-    // own data properties (`__proto__` included), exactly like the loop below; then replace the
-    // nested objects with their copies.
-    copy = { ...src };
-    for (const key of Object.keys(copy)) {
-      const v = copy[key];
-      if (v !== null && typeof v === 'object') defineEntry(copy, key, cloneJson(v));
+    const items = value.slice();
+    for (let i = 0; i < items.length; i++) {
+      const v: unknown = items[i];
+      if (v !== null && typeof v === 'object') items[i] = cloneJson(v);
     }
+    copy = items;
   } else {
-    copy = {};
-    for (const key of Object.keys(src)) {
-      const v = src[key];
-      defineEntry(copy, key, v !== null && typeof v === 'object' ? cloneJson(v) : v);
+    const entries: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    for (const key in entries) {
+      if (!Object.hasOwn(entries, key)) continue;
+      const v = entries[key];
+      if (v !== null && typeof v === 'object') defineEntry(entries, key, cloneJson(v));
     }
+    copy = entries;
   }
-  copyRawNumbers(src, copy);
+  copyRawNumbers(value, copy);
   return copy as T;
 }
 

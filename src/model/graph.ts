@@ -7,47 +7,75 @@ import type { Task } from '../schema/task.js';
 import type { TaskList } from './task-list.js';
 import { timestampKey } from './timestamps.js';
 
-/** Siblings sorted by (`sort_order`, `created_at` instant), stable. O(k log k). */
-export function sortSiblings(tasks: Task[]): Task[] {
-  if (tasks.length < 2) return tasks.slice();
-  // Common case: siblings already in order (created one after another). One linear check, no sort.
-  let sorted = true;
-  let prevKey = timestampKey((tasks[0] as Task).created_at);
-  for (let i = 1; i < tasks.length && sorted; i++) {
-    const a = tasks[i - 1] as Task;
-    const b = tasks[i] as Task;
-    const key = timestampKey(b.created_at);
-    if (a.sort_order > b.sort_order || (a.sort_order === b.sort_order && prevKey > key)) sorted = false;
-    prevKey = key;
+/**
+ * True for the canonical UTC form `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` (what we and Rust write): among
+ * such strings, string order is instant order. A cheap shape check, no regex.
+ */
+function isCanonicalUtc(s: string): boolean {
+  return s.length === 30 && s.charCodeAt(29) === 90 && s.charCodeAt(19) === 46 && s.charCodeAt(10) === 84;
+}
+
+/** Orders two `created_at` values by instant. */
+function compareCreatedAt(a: string, b: string): number {
+  if (!(isCanonicalUtc(a) && isCanonicalUtc(b))) {
+    a = timestampKey(a);
+    b = timestampKey(b);
   }
-  if (sorted) return tasks.slice();
-  const keyed = tasks.map((task, i) => ({ task, i, key: timestampKey(task.created_at) }));
-  keyed.sort((a, b) => {
-    if (a.task.sort_order !== b.task.sort_order) return a.task.sort_order - b.task.sort_order;
-    if (a.key !== b.key) return a.key < b.key ? -1 : 1;
-    return a.i - b.i;
-  });
-  return keyed.map((k) => k.task);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Sibling order: `sort_order`, then `created_at` instant. */
+function siblingOrder(x: Task, y: Task): number {
+  return x.sort_order - y.sort_order || compareCreatedAt(x.created_at, y.created_at);
+}
+
+/** Siblings sorted by (`sort_order`, `created_at` instant), stable. O(k) when already in order, else O(k log k). */
+export function sortSiblings(tasks: Task[]): Task[] {
+  for (let i = 1; i < tasks.length; i++) {
+    if (siblingOrder(tasks[i - 1] as Task, tasks[i] as Task) > 0) return tasks.slice().sort(siblingOrder);
+  }
+  return tasks.slice();
+}
+
+/**
+ * Positions of siblings in sibling order (ties keep list order). Returns `positions` itself when
+ * it is already in order (the common case: siblings created one after another), so callers must
+ * not change the result.
+ */
+function sortedPositions(tasks: readonly Task[], positions: readonly number[]): readonly number[] {
+  for (let i = 1; i < positions.length; i++) {
+    if (siblingOrder(tasks[positions[i - 1] as number] as Task, tasks[positions[i] as number] as Task) > 0) {
+      return positions.slice().sort((p, q) => siblingOrder(tasks[p] as Task, tasks[q] as Task) || p - q);
+    }
+  }
+  return positions;
 }
 
 /**
  * Descendants of `id` in depth-first pre-order, excluding `id`, children sorted at every level.
- * Each task is visited once even if parent links loop. O(n + sorting).
+ * Each task is visited once even if parent links loop. O(n) plus sorting of unsorted sibling
+ * groups; works on positions with a bitmap, so no per-node allocation beyond the result.
  */
 export function collectDescendants(list: TaskList, id: string): Task[] {
+  const tasks = list.tasks;
   const out: Task[] = [];
-  const seen = new Set<Task>();
-  const root = list.findTask(id);
-  if (root !== null) seen.add(root);
-  // Stack of children still to visit, pushed in reverse so the first child pops first.
-  const stack: Task[] = sortSiblings(list.childrenOf(id)).reverse();
+  const seen = new Uint8Array(tasks.length);
+  const rootPos = list.positionOf(id);
+  if (rootPos >= 0) seen[rootPos] = 1;
+  // Stack of positions still to visit, pushed in reverse so the first child pops first.
+  const stack: number[] = [];
+  const pushChildren = (parentId: string): void => {
+    const children = sortedPositions(tasks, list.childPositions(parentId));
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as number);
+  };
+  pushChildren(id);
   while (stack.length > 0) {
-    const task = stack.pop() as Task;
-    if (seen.has(task)) continue;
-    seen.add(task);
+    const pos = stack.pop() as number;
+    if (seen[pos] === 1) continue;
+    seen[pos] = 1;
+    const task = tasks[pos] as Task;
     out.push(task);
-    const children = sortSiblings(list.childrenOf(task.id));
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Task);
+    pushChildren(task.id);
   }
   return out;
 }
@@ -73,59 +101,68 @@ export function dependencyPathExists(list: TaskList, from: string, to: string): 
 /**
  * The forest: roots are tasks with no parent or a missing parent; children sorted. Tasks not
  * reached from those roots sit on (or under) a loop of parent links: for each such loop, its first
- * member in list order becomes a root. Every task appears exactly once. O(n + sorting).
+ * member in list order becomes a root. Every task appears exactly once. O(n) plus sorting of
+ * unsorted sibling groups. Nodes hold `copyTask(task)`: a copy for callers, or the task itself.
  */
 export function buildTree(list: TaskList, copyTask: (task: Task) => Task = (task) => task): TaskTreeNode[] {
-  const placed = new Set<Task>();
+  const tasks = list.tasks;
+  const placed = new Uint8Array(tasks.length);
+  let placedCount = 0;
   const roots: TaskTreeNode[] = [];
 
-  // Nodes hold `copyTask(task)` (a copy for callers, or the task itself); the walk uses the
-  // list's own task, kept beside each node on the stack.
-  const grow = (rootTask: Task): TaskTreeNode => {
-    const rootNode: TaskTreeNode = { task: copyTask(rootTask), children: [] };
-    placed.add(rootTask);
-    const stack: [Task, TaskTreeNode][] = [[rootTask, rootNode]];
-    while (stack.length > 0) {
-      const [task, node] = stack.pop() as [Task, TaskTreeNode];
-      for (const child of sortSiblings(list.childrenOf(task.id))) {
-        if (placed.has(child)) continue;
-        placed.add(child);
-        const childNode: TaskTreeNode = { task: copyTask(child), children: [] };
+  const grow = (rootPos: number): TaskTreeNode => {
+    const rootNode: TaskTreeNode = { task: copyTask(tasks[rootPos] as Task), children: [] };
+    placed[rootPos] = 1;
+    placedCount++;
+    const stackPos: number[] = [rootPos];
+    const stackNode: TaskTreeNode[] = [rootNode];
+    while (stackPos.length > 0) {
+      const pos = stackPos.pop() as number;
+      const node = stackNode.pop() as TaskTreeNode;
+      for (const child of sortedPositions(tasks, list.childPositions((tasks[pos] as Task).id))) {
+        if (placed[child] === 1) continue;
+        placed[child] = 1;
+        placedCount++;
+        const childNode: TaskTreeNode = { task: copyTask(tasks[child] as Task), children: [] };
         node.children.push(childNode);
-        stack.push([child, childNode]);
+        stackPos.push(child);
+        stackNode.push(childNode);
       }
     }
     return rootNode;
   };
 
-  const isRoot = (t: Task): boolean => t.parent_id === null || !list.hasTask(t.parent_id);
-  for (const task of sortSiblings(list.tasks.filter(isRoot))) roots.push(grow(task));
+  const rootPositions: number[] = [];
+  for (let i = 0; i < tasks.length; i++) {
+    const parentId = (tasks[i] as Task).parent_id;
+    if (parentId === null || !list.hasTask(parentId)) rootPositions.push(i);
+  }
+  for (const pos of sortedPositions(tasks, rootPositions)) roots.push(grow(pos));
 
-  if (placed.size < list.size) {
-    const position = new Map<Task, number>();
-    list.tasks.forEach((t, i) => position.set(t, i));
-    for (const task of list.tasks) {
-      if (placed.has(task)) continue;
-      // Walk up until a task repeats: that repetition closes the loop above `task`.
-      const onPath = new Set<Task>();
-      let cursor: Task | null = task;
-      while (cursor !== null && !onPath.has(cursor) && !placed.has(cursor)) {
+  if (placedCount < tasks.length) {
+    const parentPos = (pos: number): number => {
+      const parentId = (tasks[pos] as Task).parent_id;
+      return parentId === null ? -1 : list.positionOf(parentId);
+    };
+    for (let start = 0; start < tasks.length; start++) {
+      if (placed[start] === 1) continue;
+      // Walk up until a position repeats: that repetition closes the loop above `start`.
+      const onPath = new Set<number>();
+      let cursor = start;
+      while (cursor >= 0 && !onPath.has(cursor) && placed[cursor] !== 1) {
         onPath.add(cursor);
-        cursor = cursor.parent_id === null ? null : list.findTask(cursor.parent_id);
+        cursor = parentPos(cursor);
       }
-      let loopRoot = task;
-      if (cursor !== null && onPath.has(cursor)) {
-        // Collect the loop members and pick the first in list order.
-        let best = cursor;
-        let member = cursor.parent_id === null ? null : list.findTask(cursor.parent_id);
-        while (member !== null && member !== cursor) {
-          if ((position.get(member) ?? 0) < (position.get(best) ?? 0)) best = member;
-          member = member.parent_id === null ? null : list.findTask(member.parent_id);
+      let loopRoot = start;
+      if (cursor >= 0 && onPath.has(cursor)) {
+        // The loop's members are cursor, parent(cursor), …; take the first in list order.
+        loopRoot = cursor;
+        for (let member = parentPos(cursor); member >= 0 && member !== cursor; member = parentPos(member)) {
+          if (member < loopRoot) loopRoot = member;
         }
-        loopRoot = best;
       }
       roots.push(grow(loopRoot));
-      if (!placed.has(task)) roots.push(grow(task));
+      if (placed[start] !== 1) roots.push(grow(start));
     }
   }
   return roots;

@@ -16,6 +16,8 @@ import { buildTree, collectDescendants, dependencyPathExists, sortSiblings } fro
 import { formatZodIssue } from './zod-issues.js';
 import { isTerminal } from './status.js';
 
+const NO_POSITIONS: readonly number[] = Object.freeze([]);
+
 /** Fields of a task that {@link TaskList.updateTask} may change. */
 export type TaskPatch = Partial<Omit<Task, 'id'>>;
 
@@ -218,6 +220,19 @@ export class TaskList {
   /** Direct children of `parentId`, in list order. O(children) once the index is built. */
   subtasks(parentId: string): Task[] {
     return this.childrenOf(parentId);
+  }
+
+  /**
+   * Positions in {@link TaskList.tasks} of the direct children of `parentId` (null: tasks without a
+   * parent), in list order. The array is the index's own: read it, never change it. O(1).
+   */
+  childPositions(parentId: string | null): readonly number[] {
+    return this.#childIndex().get(parentId) ?? NO_POSITIONS;
+  }
+
+  /** Position in {@link TaskList.tasks} of the task with `id` (its first occurrence), or -1. O(1). */
+  positionOf(id: string): number {
+    return this.#pos.get(id) ?? -1;
   }
 
   /** Direct children of `parentId` (null: tasks without a parent), list order. O(children). */

@@ -3,7 +3,8 @@
  * (write-file-atomic: temporary file, fsync, rename) under a cross-process lock.
  *
  * Change detection costs a stat. A stat signature (inode, size, mtime, ctime) is trusted only
- * once the file is older than {@link RACY_WINDOW_NS}: file times come from a coarse clock, so two
+ * once the file is older than {@link RACY_WINDOW_NS} ({@link COARSE_RACY_WINDOW_NS} where file times
+ * are whole milliseconds or coarser): file times come from a coarse clock, so two
  * writes close together could share every field. Within that window the content is compared byte
  * for byte instead (a read, never a parse), as git does for "racily clean" files.
  */
@@ -43,6 +44,18 @@ export interface FileTaskStoreOptions {
 /** File times are trusted for change detection only when older than this (50 ms). */
 export const RACY_WINDOW_NS = 50_000_000n;
 
+/**
+ * The window for file systems with coarse file times (FAT and exFAT keep 2 s, HFS+ and some network
+ * mounts 1 s). They show up as times in whole milliseconds; on ext4, xfs, btrfs or tmpfs that
+ * happens about once in a million writes, which then only costs a byte compare.
+ */
+export const COARSE_RACY_WINDOW_NS = 3_000_000_000n;
+
+/** The racy window that applies to a file with these times. */
+function racyWindow(s: BigIntStats): bigint {
+  return s.mtimeNs % 1_000_000n === 0n ? COARSE_RACY_WINDOW_NS : RACY_WINDOW_NS;
+}
+
 interface FileVersion {
   readonly dev: bigint;
   readonly ino: bigint;
@@ -62,7 +75,8 @@ function nowNs(): bigint {
 }
 
 function makeVersion(s: BigIntStats, bytes: Buffer, takenAt: bigint): FileVersion {
-  const trusted = takenAt - s.mtimeNs > RACY_WINDOW_NS && takenAt - s.ctimeNs > RACY_WINDOW_NS;
+  const window = racyWindow(s);
+  const trusted = takenAt - s.mtimeNs > window && takenAt - s.ctimeNs > window;
   return { dev: s.dev, ino: s.ino, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs, bytes: trusted ? null : bytes };
 }
 
