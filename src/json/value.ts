@@ -121,9 +121,9 @@ export function cloneJson<T>(value: T): T {
   } else {
     const entries: Record<string, unknown> = { ...(value as Record<string, unknown>) };
     for (const key in entries) {
-      if (!Object.hasOwn(entries, key)) continue;
       const v = entries[key];
-      if (v !== null && typeof v === 'object') defineEntry(entries, key, cloneJson(v));
+      // hasOwn only for objects: inherited keys (a polluted prototype) are never copied in.
+      if (v !== null && typeof v === 'object' && Object.hasOwn(entries, key)) defineEntry(entries, key, cloneJson(v));
     }
     copy = entries;
   }

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { InvalidInputError } from '../errors.js';
 import { findJsonProblem, type JsonValue } from '../json/value.js';
-import { SessionIdSchema } from '../schema/session-id.js';
+import { RESERVED_DEVICE_NAME, SESSION_ID_PATTERN, SessionIdSchema } from '../schema/session-id.js';
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -41,6 +41,8 @@ export function requireTaskName(value: unknown, name = 'task name'): string {
 
 /** A valid session id (SPEC B6), checked before any file is touched. */
 export function requireSessionId(value: unknown): string {
+  // Fast path for the common case (every call checks its session id); the schema gives the message.
+  if (typeof value === 'string' && SESSION_ID_PATTERN.test(value) && !RESERVED_DEVICE_NAME.test(value)) return value;
   const parsed = SessionIdSchema.safeParse(value);
   if (!parsed.success) {
     const shown = typeof value === 'string' ? JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value) : describe(value);

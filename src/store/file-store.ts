@@ -106,6 +106,8 @@ export class FileTaskStore implements TaskStore {
   readonly #durability: Durability;
   readonly #lock: FileLockOptions;
   readonly #swept = new Set<string>();
+  /** Session id → file path, for ids already checked (bounded). */
+  readonly #paths = new Map<string, string>();
   /** Locks this store holds now, by file. */
   readonly #held = new Map<string, HeldLock>();
 
@@ -117,7 +119,13 @@ export class FileTaskStore implements TaskStore {
   }
 
   locate(sessionId: string): string {
-    return sessionFilePath(this.#baseDir, sessionId);
+    let file = this.#paths.get(sessionId);
+    if (file === undefined) {
+      file = sessionFilePath(this.#baseDir, sessionId);
+      if (this.#paths.size >= 4096) this.#paths.clear();
+      this.#paths.set(sessionId, file);
+    }
+    return file;
   }
 
   async read(sessionId: string, known: StoredList | null): Promise<StoredList | null> {
