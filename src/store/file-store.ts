@@ -41,6 +41,12 @@ export interface FileTaskStoreOptions {
   readonly lock?: Partial<FileLockOptions>;
 }
 
+/**
+ * How often a store looks for temporary files a killed writer left (a directory listing): on its
+ * first write of a session, then at most once per this interval.
+ */
+export const TEMP_SWEEP_INTERVAL_MS = 60_000;
+
 /** File times are trusted for change detection only when older than this (50 ms). */
 export const RACY_WINDOW_NS = 50_000_000n;
 
@@ -105,7 +111,8 @@ export class FileTaskStore implements TaskStore {
   readonly #baseDir: string;
   readonly #durability: Durability;
   readonly #lock: FileLockOptions;
-  readonly #swept = new Set<string>();
+  /** When this store last swept each session's leftover temporary files (ms since the epoch). */
+  readonly #swept = new Map<string, number>();
   /** Session id → file path, for ids already checked (bounded). */
   readonly #paths = new Map<string, string>();
   /** Locks this store holds now, by file. */
@@ -240,12 +247,15 @@ export class FileTaskStore implements TaskStore {
   }
 
   /**
-   * Removes temporary files a killed writer left for `file` (once per session and store; the
-   * caller holds the lock, so no live writer of this session owns one).
+   * Removes temporary files a killed writer left for `file` (on the store's first write of the
+   * session, then at most every {@link TEMP_SWEEP_INTERVAL_MS}; the caller holds the lock, so no
+   * live writer of this session owns one).
    */
   async #sweepTempFiles(file: string): Promise<void> {
-    if (this.#swept.has(file)) return;
-    this.#swept.add(file);
+    const now = Date.now();
+    const last = this.#swept.get(file);
+    if (last !== undefined && now - last < TEMP_SWEEP_INTERVAL_MS) return;
+    this.#swept.set(file, now);
     const names = await fs.readdir(this.directory).catch(() => [] as string[]);
     await Promise.all(
       names.filter((n) => isTempFileOf(file, n)).map((n) => fs.unlink(path.join(this.directory, n)).catch(() => undefined)),
