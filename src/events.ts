@@ -21,6 +21,19 @@ export type TaskChangeEvent =
 export type TaskChangeListener = (event: TaskChangeEvent) => void;
 
 /**
+ * Calls `listener` with `event`, ignoring what it throws and what its promise (if it returns one)
+ * rejects with: a listener's failure must not fail the commit or watch that reported the change.
+ */
+export function deliverEvent(listener: TaskChangeListener, event: TaskChangeEvent): void {
+  try {
+    const returned: unknown = listener(event);
+    if (returned instanceof Promise) returned.catch(() => undefined);
+  } catch {
+    // Ignored, see above.
+  }
+}
+
+/**
  * The events that turn `before` into `after`: `list_replaced` alone when the whole list was
  * replaced; else created / updated (+ status_changed) / deleted per task and current_changed.
  * Tasks count as unchanged when `same` says so (default: the same object, which is exact for a

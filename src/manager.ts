@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { InvalidInputError, TaskError, TaskIoError } from './errors.js';
-import { diffTaskLists, type TaskChangeEvent, type TaskChangeListener } from './events.js';
+import { deliverEvent, diffTaskLists, type TaskChangeEvent, type TaskChangeListener } from './events.js';
 import type { JsonValue } from './json/value.js';
 import type { Clock } from './model/clock.js';
 import { defaultEnv, type ModelEnv } from './model/env.js';
@@ -99,15 +99,7 @@ export class TaskManager {
 
   #emit(events: readonly TaskChangeEvent[]): void {
     for (const event of events) {
-      for (const listener of [...this.#listeners]) {
-        try {
-          const returned: unknown = listener(event);
-          // An async listener's rejection must not become an unhandled rejection either.
-          if (returned instanceof Promise) returned.catch(() => undefined);
-        } catch {
-          // A listener's failure must not fail the commit that already happened.
-        }
-      }
+      for (const listener of [...this.#listeners]) deliverEvent(listener, event);
     }
   }
 

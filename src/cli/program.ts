@@ -64,6 +64,13 @@ interface Context {
   data(value: unknown): void;
 }
 
+/** Prints tasks as JSON or as a table (`empty` when there are none). */
+function printTasks(ctx: Context, tasks: Task[], empty: string): void {
+  if (ctx.json) return ctx.data(tasks);
+  if (tasks.length === 0) return ctx.out(empty);
+  ctx.out(renderTable(tasks, ctx.style));
+}
+
 function parseLimit(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer.');
@@ -148,9 +155,7 @@ function buildProgram(io: CliIo): Command {
         let tasks = await ctx.manager.listTasks(ctx.session);
         if (opts.status !== undefined) tasks = tasks.filter((t) => t.status === opts.status);
         if (opts.agent !== undefined) tasks = tasks.filter((t) => t.agent_id === opts.agent);
-        if (ctx.json) return ctx.data(tasks);
-        if (tasks.length === 0) return ctx.out('No tasks.');
-        ctx.out(renderTable(tasks, ctx.style));
+        printTasks(ctx, tasks, 'No tasks.');
       }),
     );
 
@@ -231,9 +236,7 @@ function buildProgram(io: CliIo): Command {
       action(async (ctx, opts: { limit?: number }) => {
         const ready = await ctx.manager.readyTasks(ctx.session);
         const tasks = opts.limit === undefined ? ready : ready.slice(0, opts.limit);
-        if (ctx.json) return ctx.data(tasks);
-        if (tasks.length === 0) return ctx.out('No ready tasks.');
-        ctx.out(renderTable(tasks, ctx.style));
+        printTasks(ctx, tasks, 'No ready tasks.');
       }),
     );
 

@@ -237,8 +237,7 @@ export class TaskList {
 
   /** Direct children of `parentId` (null: tasks without a parent), list order. O(children). */
   childrenOf(parentId: string | null): Task[] {
-    const positions = this.#childIndex().get(parentId);
-    return positions === undefined ? [] : positions.map((i) => this.#tasks[i] as Task);
+    return this.childPositions(parentId).map((i) => this.#tasks[i] as Task);
   }
 
   /**

@@ -6,6 +6,7 @@
 import lockfile from 'proper-lockfile';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TaskIoError } from '../errors.js';
+import { errorCode } from './error-code.js';
 
 /** Lock timing. */
 export interface FileLockOptions {
@@ -26,9 +27,6 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-function errorCode(error: unknown): string | undefined {
-  return (error as { code?: string } | null)?.code;
-}
 
 /**
  * Acquires the lock of `file` (which need not exist), retrying with jittered backoff from 1 ms up to

@@ -15,6 +15,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { TaskIoError, TaskSerializationError } from '../errors.js';
 import type { TaskList } from '../model/task-list.js';
+import { errorCode } from './error-code.js';
 import { decodeTaskList, encodeTaskListBytes } from './codec.js';
 import { acquireFileLock, DEFAULT_LOCK_OPTIONS, type FileLockOptions, type HeldLock } from './file-lock.js';
 import { withKeyedMutex } from './keyed-mutex.js';
@@ -86,9 +87,6 @@ function makeVersion(s: BigIntStats, bytes: Buffer, takenAt: bigint): FileVersio
   return { dev: s.dev, ino: s.ino, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs, bytes: trusted ? null : bytes };
 }
 
-function code(error: unknown): string | undefined {
-  return (error as { code?: string } | null)?.code;
-}
 
 function ioError(action: string, file: string, error: unknown): TaskIoError {
   const reason = error instanceof Error ? error.message : String(error);
@@ -141,7 +139,7 @@ export class FileTaskStore implements TaskStore {
     try {
       stat = await fs.lstat(file, { bigint: true });
     } catch (error) {
-      if (code(error) === 'ENOENT') return null;
+      if (errorCode(error) === 'ENOENT') return null;
       throw ioError('read', file, error);
     }
     this.#checkRegularFile(file, stat);
@@ -162,8 +160,8 @@ export class FileTaskStore implements TaskStore {
     try {
       handle = await fs.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
     } catch (error) {
-      if (code(error) === 'ENOENT') return null;
-      if (code(error) === 'ELOOP') throw new TaskIoError(`refusing to follow the symbolic link '${file}'`, { cause: error, path: file });
+      if (errorCode(error) === 'ENOENT') return null;
+      if (errorCode(error) === 'ELOOP') throw new TaskIoError(`refusing to follow the symbolic link '${file}'`, { cause: error, path: file });
       throw ioError('read', file, error);
     }
     try {
@@ -267,7 +265,7 @@ export class FileTaskStore implements TaskStore {
     try {
       names = await fs.readdir(this.directory);
     } catch (error) {
-      if (code(error) === 'ENOENT') return [];
+      if (errorCode(error) === 'ENOENT') return [];
       throw ioError('list', this.directory, error);
     }
     return names

@@ -9,7 +9,7 @@
  * deleted in between is not seen; a whole-list replacement shows as per-task events).
  */
 import { InvalidInputError, TaskError, TaskIoError } from '../errors.js';
-import { diffTaskLists, type TaskChangeEvent, type TaskChangeListener } from '../events.js';
+import { deliverEvent, diffTaskLists, type TaskChangeEvent, type TaskChangeListener } from '../events.js';
 import { printJson } from '../json/print.js';
 import type { TaskManager } from '../manager.js';
 import { TaskList } from '../model/task-list.js';
@@ -103,12 +103,7 @@ export async function watchSession(
     const events = diffTaskLists(sessionId, before, after, false, sameContent);
     for (const event of events) {
       if (closed) break;
-      try {
-        const returned: unknown = notify(event);
-        if (returned instanceof Promise) returned.catch(() => undefined);
-      } catch {
-        // A listener's failure must not stop the watch.
-      }
+      deliverEvent(notify, event);
     }
     return events;
   };
