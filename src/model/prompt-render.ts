@@ -40,6 +40,7 @@ const item = (task: Task): string => `- ${label(task)} [${formatTaskStatus(task.
 class Budget {
   readonly lines: string[] = [];
   #used = 0;
+  #ceiling = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly max: number,
@@ -51,7 +52,18 @@ class Budget {
   }
 
   get left(): number {
-    return this.max - this.#used;
+    return Math.min(this.max, this.#ceiling) - this.#used;
+  }
+
+  /** Runs `fn` with at most `limit` more tokens available. */
+  capped(limit: number, fn: () => void): void {
+    const saved = this.#ceiling;
+    this.#ceiling = this.#used + limit;
+    try {
+      fn();
+    } finally {
+      this.#ceiling = saved;
+    }
   }
 
   /** Adds `line` if it fits; false when it does not. */
@@ -171,7 +183,7 @@ function outlineGroup(list: TaskList, top: Task): string[] {
 }
 
 /** Adds the outline: open top-level tasks two levels deep, as many groups as fit, then a count. */
-function addOutline(budget: Budget, list: TaskList, tops: readonly Task[]): void {
+function addOutline(budget: Budget, tops: readonly Task[], groupOf: (top: Task) => string[]): void {
   if (tops.length === 0) return;
   const header = 'Outline (open top-level tasks):';
   const tail = (rest: number): string => `… ${rest} more open top-level tasks`;
@@ -181,13 +193,115 @@ function addOutline(budget: Budget, list: TaskList, tops: readonly Task[]): void
   for (const top of tops) {
     const rest = tops.length - shown - 1;
     const reserve = rest > 0 ? budget.cost(tail(rest)) + 1 : 0;
-    const [first, ...children] = outlineGroup(list, top);
+    const [first, ...children] = groupOf(top);
     if (first === undefined || budget.cost(first) + reserve > budget.left) break;
     budget.add(first);
     for (const line of children) if (budget.cost(line) + reserve > budget.left || !budget.add(line)) break;
     shown++;
   }
   if (shown < tops.length) budget.add(tail(tops.length - shown));
+}
+
+/** Most items a section considers (the rest only counts in its `… N more` line). */
+const SECTION_ITEMS = 200;
+
+/** A part of the text that competes for the budget: its weight, what it would use in full, and how to add it. */
+interface Section {
+  readonly weight: number;
+  /** Tokens to show everything it would show. */
+  readonly demand: number;
+  /** Tokens to show anything useful (header and first item); 0 when empty. */
+  readonly minimum: number;
+  render(): void;
+}
+
+const EMPTY_SECTION = (weight: number): Section => ({ weight, demand: 0, minimum: 0, render: () => undefined });
+
+function listSection(budget: Budget, weight: number, header: string, items: readonly string[], total: number): Section {
+  if (total === 0 || items.length === 0) return EMPTY_SECTION(weight);
+  const tailOf = (rest: number): number => (rest > 0 ? budget.count(`  … ${rest} more`) + 2 : 0);
+  const head = budget.count(header) + 1;
+  const demand = head + items.reduce((sum, line) => sum + budget.count(line) + 1, 0) + tailOf(total - items.length);
+  const minimum = head + budget.count(items[0] as string) + 1 + tailOf(total - 1);
+  return { weight, demand, minimum, render: () => budget.section(header, items, total) };
+}
+
+function doneSection(budget: Budget, s: RuntimeSnapshot): Section {
+  if (s.completed_tasks.length + s.cancelled_tasks.length === 0) return EMPTY_SECTION(1);
+  const recent = [...s.completed_tasks].sort(byRecentUpdate).slice(0, RECENT_NAMES).map(label);
+  const cancelled = s.cancelled_tasks.length > 0 ? `, ${s.cancelled_tasks.length} cancelled` : '';
+  const short = `Done: ${s.completed_tasks.length} completed${cancelled}.`;
+  const long = recent.length > 0 ? `${short.slice(0, -1)}; latest ${recent.join(', ')}.` : short;
+  return {
+    weight: 1,
+    demand: budget.count(long) + 1,
+    minimum: budget.count(short) + 1,
+    render: () => {
+      if (!budget.add(long)) budget.add(short);
+    },
+  };
+}
+
+function outlineSection(budget: Budget, list: TaskList, tops: readonly Task[]): Section {
+  if (tops.length === 0) return EMPTY_SECTION(2);
+  const groups = new Map<Task, string[]>();
+  const groupOf = (top: Task): string[] => {
+    let lines = groups.get(top);
+    if (lines === undefined) {
+      lines = outlineGroup(list, top);
+      groups.set(top, lines);
+    }
+    return lines;
+  };
+  const head = budget.count('Outline (open top-level tasks):') + 1;
+  const tailOf = (rest: number): number => (rest > 0 ? budget.count(`… ${rest} more open top-level tasks`) + 2 : 0);
+  // Groups are only measured until they exceed what could ever be shown.
+  let demand = head;
+  let measured = 0;
+  for (const top of tops) {
+    if (demand > budget.left) break;
+    for (const line of groupOf(top)) demand += budget.count(line) + 1;
+    measured++;
+  }
+  demand += tailOf(tops.length - measured);
+  const minimum = head + budget.count(groupOf(tops[0] as Task)[0] as string) + 1 + tailOf(tops.length - 1);
+  return { weight: 2, demand, minimum, render: () => addOutline(budget, tops, groupOf) };
+}
+
+/**
+ * Splits `available` tokens among sections: first, in order, each section's minimum while it fits
+ * (so the most useful sections show something); then the rest by weight, never giving a section
+ * more than it asks for (weighted max-min fair shares).
+ */
+function shareBudget(available: number, sections: readonly Section[]): number[] {
+  const caps = sections.map(() => 0);
+  let left = available;
+  sections.forEach((section, i) => {
+    if (section.minimum > 0 && section.minimum <= left) {
+      caps[i] = section.minimum;
+      left -= section.minimum;
+    }
+  });
+  let open = sections.map((_, i) => i).filter((i) => (caps[i] as number) > 0 && (sections[i] as Section).demand > (caps[i] as number));
+  while (open.length > 0 && left > 0) {
+    const weights = open.reduce((sum, i) => sum + (sections[i] as Section).weight, 0);
+    const want = (i: number): number => (sections[i] as Section).demand - (caps[i] as number);
+    const share = (i: number): number => Math.floor((left * (sections[i] as Section).weight) / weights);
+    const satisfied = open.filter((i) => want(i) <= share(i));
+    if (satisfied.length === 0) {
+      const shares = open.map(share);
+      open.forEach((i, k) => {
+        caps[i] = (caps[i] as number) + (shares[k] as number);
+      });
+      break;
+    }
+    for (const i of satisfied) {
+      left -= want(i);
+      caps[i] = (sections[i] as Section).demand;
+    }
+    open = open.filter((i) => !satisfied.includes(i));
+  }
+  return caps;
 }
 
 /**
@@ -231,43 +345,39 @@ export function renderSnapshotForPrompt(list: TaskList, snapshot: RuntimeSnapsho
 
   const fresh = (tasks: readonly Task[]): Task[] => tasks.filter((t) => !shown.has(t.id));
   const parallel = new Set(s.parallel_ready_tasks.map((t) => t.id));
-
   const inProgress = fresh(s.in_progress_tasks).sort(byRecentUpdate);
-  budget.section('In progress:', inProgress.slice(0, 200).map(item), inProgress.length);
   for (const t of inProgress) shown.add(t.id);
-
   const ready = fresh(s.ready_tasks);
-  budget.section(
-    'Ready next:',
-    ready.slice(0, 200).map((t) => `${item(t)}${parallel.has(t.id) ? ' parallel-safe' : ''}`),
-    ready.length,
-  );
-
   const blocked = s.blocked_tasks.filter((b) => b.task.id !== focus?.id);
-  budget.section(
-    'Blocked:',
-    blocked.slice(0, 200).map((b) => `${item(b.task)}: ${blockReason(b)}`),
-    blocked.length,
-  );
-
   const gaps = s.missing_requirements.filter((m) => m.task.id !== focus?.id);
-  budget.section(
-    'Lacking verification evidence:',
-    gaps.slice(0, 200).map((m) => `- ${label(m.task)} (ID: ${m.task.id}): ${m.missing.join(', ')}`),
-    gaps.length,
-  );
-
-  const finished = s.completed_tasks.length + s.cancelled_tasks.length;
-  if (finished > 0) {
-    const recent = [...s.completed_tasks].sort(byRecentUpdate).slice(0, RECENT_NAMES).map(label);
-    const cancelled = s.cancelled_tasks.length > 0 ? `, ${s.cancelled_tasks.length} cancelled` : '';
-    const latest = `Done: ${s.completed_tasks.length} completed${cancelled}`;
-    if (!(recent.length > 0 && budget.add(`${latest}; latest ${recent.join(', ')}.`))) budget.add(`${latest}.`);
-  }
-
   const tops = s.root_id !== null ? [list.getTask(s.root_id)] : list.rootTasks().concat(orphans(list));
   const openTops = tops.filter((t) => !isTerminal(t));
-  addOutline(budget, list, openTops);
+
+  const sections: Section[] = [
+    listSection(budget, 3, 'In progress:', inProgress.slice(0, SECTION_ITEMS).map(item), inProgress.length),
+    listSection(
+      budget,
+      4,
+      'Ready next:',
+      ready.slice(0, SECTION_ITEMS).map((t) => `${item(t)}${parallel.has(t.id) ? ' parallel-safe' : ''}`),
+      ready.length,
+    ),
+    listSection(budget, 3, 'Blocked:', blocked.slice(0, SECTION_ITEMS).map((b) => `${item(b.task)}: ${blockReason(b)}`), blocked.length),
+    listSection(
+      budget,
+      2,
+      'Lacking verification evidence:',
+      gaps.slice(0, SECTION_ITEMS).map((m) => `- ${label(m.task)} (ID: ${m.task.id}): ${m.missing.join(', ')}`),
+      gaps.length,
+    ),
+    doneSection(budget, s),
+    outlineSection(budget, list, openTops),
+  ];
+  // Shares are recomputed before each section, so what one leaves unused goes to the next ones.
+  sections.forEach((section, i) => {
+    const caps = shareBudget(budget.left, sections.slice(i));
+    budget.capped(caps[0] ?? 0, () => section.render());
+  });
 
   // A counter that is not additive over lines may count the joined text higher: drop lines until it fits.
   let text = budget.lines.join('\n');
