@@ -214,6 +214,10 @@ describe('missing fields', () => {
     const status = await tool.execute({ operation: 'update_status', task_id: 'id-1' });
     expect(status.text.startsWith("Missing required field 'status' for update_status operation.")).toBe(true);
     for (const word of ['notstarted', 'blocked', 'inprogress', 'completed', 'cancelled']) expect(status.text).toContain(word);
+    tool.resetRun();
+    const unreadable = await tool.execute({ operation: 'update_status', task_id: 'id-1', status: 'almost there' });
+    expect(unreadable.text.startsWith("Missing required field 'status' for update_status operation.")).toBe(true);
+    expect(unreadable.text).toContain("'almost there'");
     const update = await tool.execute({ operation: 'update', task_id: 'id-1' });
     expect(update.text.startsWith('Missing required update fields for update operation.')).toBe(true);
   });

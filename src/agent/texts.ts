@@ -81,11 +81,8 @@ export function missingFieldText(field: 'name' | 'task_id' | 'status' | 'update_
         'e.g. {"operation": "create", "name": "Write tests", "description": "Cover the parser"}.'
       );
     case 'status': {
-      const got = given == null ? '' : ` ('${given}' is not a status)`;
-      return (
-        `Missing required field 'status' for update_status operation${got}. ` +
-        `Use one of: ${ACCEPTED_STATUS_WORDS.join(', ')}.`
-      );
+      const got = given == null ? '' : ` '${given}' is not a status.`;
+      return `Missing required field 'status' for update_status operation.${got} Use one of: ${ACCEPTED_STATUS_WORDS.join(', ')}.`;
     }
     case 'update_fields':
       return (
