@@ -69,7 +69,7 @@ export async function resumeSessionPrompt(
   const intro = 'You are resuming work on this task list. Continue with the current task, or the first ready one.';
   const count = options.countTokens;
   const introCost = (count ?? estimateTokens)(intro) + 1;
-  if (typeof maxTokens === 'number' && Number.isSafeInteger(maxTokens) && maxTokens > introCost * 3) {
+  if (typeof maxTokens === 'number' && Number.isSafeInteger(maxTokens) && maxTokens >= introCost * 2) {
     const body = await manager.renderForPrompt(sessionId, { ...options, maxTokens: maxTokens - introCost });
     return body === '' ? intro : `${intro}\n${body}`;
   }

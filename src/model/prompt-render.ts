@@ -118,14 +118,13 @@ function pathOf(list: TaskList, task: Task): Task[] {
 }
 
 function countLine(s: RuntimeSnapshot, total: number): string {
-  const parts = [
-    `${total} tasks`,
-    `${s.in_progress_tasks.length} in progress`,
-    `${s.ready_tasks.length} ready`,
-    `${s.blocked_tasks.length} blocked`,
-    `${s.open_tasks.length} open`,
-    `${s.completed_tasks.length} completed`,
+  const counts: [number, string][] = [
+    [s.in_progress_tasks.length, 'in progress'],
+    [s.ready_tasks.length, 'ready'],
+    [s.blocked_tasks.length, 'blocked'],
   ];
+  const parts = [`${total} tasks`, ...counts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`), `${s.open_tasks.length} open`];
+  if (s.completed_tasks.length > 0) parts.push(`${s.completed_tasks.length} completed`);
   if (s.cancelled_tasks.length > 0) parts.push(`${s.cancelled_tasks.length} cancelled`);
   return parts.join(', ');
 }
@@ -336,6 +335,7 @@ export function renderSnapshotForPrompt(list: TaskList, snapshot: RuntimeSnapsho
     const lines = focusLines(list, s, focus, focusId !== null ? 'Focus' : 'Current task');
     for (const line of lines) if (!budget.add(line)) break;
     shown.add(focus.id);
+    for (const ancestor of pathOf(list, focus)) shown.add(ancestor.id);
     const openChildren = list.sortedChildren(focus.id).filter((c) => !isTerminal(c));
     budget.section('  Open subtasks:', openChildren.slice(0, 50).map((t) => `  ${item(t)}`), openChildren.length);
     for (const c of openChildren) shown.add(c.id);
