@@ -143,11 +143,12 @@ describe('what the prompt shows', () => {
         'Blocked:',
         `- 'Release notes' [not_started] (ID: ${ids.notes}): waits for 'Docs'`,
         "Done: 1 completed; latest 'Old chore'.",
-        'Outline (open top-level tasks):',
+        'Outline:',
         "- 'Ship the release' [in_progress], 3 subtasks (3 open)",
         "  - 'Build' [in_progress], 2 below (2 open)",
         "  - 'Docs' [not_started]",
         "  - 'Release notes' [not_started]",
+        "- 'Old chore' [completed]",
       ].join('\n'),
     );
   });

@@ -165,27 +165,28 @@ function byRecentUpdate(a: Task, b: Task): number {
   return compareTimestamps(b.updated_at, a.updated_at);
 }
 
-/** Outline group of a top task: its line, then its open children with counts of what lies below. */
+/** Outline group of a top task: its line, then up to 5 children (open first) with counts of what lies below. */
 function outlineGroup(list: TaskList, top: Task): string[] {
   const children = list.sortedChildren(top.id);
   const openChildren = children.filter((c) => !isTerminal(c));
   const childInfo = children.length > 0 ? `, ${children.length} subtasks (${openChildren.length} open)` : '';
   const lines = [`- ${label(top)} [${formatTaskStatus(top.status)}]${childInfo}`];
-  for (const child of openChildren.slice(0, 5)) {
+  const shownChildren = openChildren.concat(children.filter((c) => isTerminal(c)));
+  for (const child of shownChildren.slice(0, 5)) {
     const below = list.descendants(child.id);
     const open = below.filter((t) => !isTerminal(t)).length;
     const info = below.length > 0 ? `, ${below.length} below (${open} open)` : '';
     lines.push(`  - ${label(child)} [${formatTaskStatus(child.status)}]${info}`);
   }
-  if (openChildren.length > 5) lines.push(`  … ${openChildren.length - 5} more open subtasks`);
+  if (children.length > 5) lines.push(`  … ${children.length - 5} more subtasks`);
   return lines;
 }
 
-/** Adds the outline: open top-level tasks two levels deep, as many groups as fit, then a count. */
+/** Adds the outline: top-level tasks (open first) two levels deep, as many groups as fit, then a count. */
 function addOutline(budget: Budget, tops: readonly Task[], groupOf: (top: Task) => string[]): void {
   if (tops.length === 0) return;
-  const header = 'Outline (open top-level tasks):';
-  const tail = (rest: number): string => `… ${rest} more open top-level tasks`;
+  const header = 'Outline:';
+  const tail = (rest: number): string => `… ${rest} more top-level tasks`;
   if (budget.cost(header) + budget.cost(tail(tops.length)) + 1 > budget.left) return;
   budget.add(header);
   let shown = 0;
@@ -252,8 +253,8 @@ function outlineSection(budget: Budget, list: TaskList, tops: readonly Task[]): 
     }
     return lines;
   };
-  const head = budget.count('Outline (open top-level tasks):') + 1;
-  const tailOf = (rest: number): number => (rest > 0 ? budget.count(`… ${rest} more open top-level tasks`) + 2 : 0);
+  const head = budget.count('Outline:') + 1;
+  const tailOf = (rest: number): number => (rest > 0 ? budget.count(`… ${rest} more top-level tasks`) + 2 : 0);
   // Groups are only measured until they exceed what could ever be shown.
   let demand = head;
   let measured = 0;
@@ -262,7 +263,8 @@ function outlineSection(budget: Budget, list: TaskList, tops: readonly Task[]): 
     for (const line of groupOf(top)) demand += budget.count(line) + 1;
     measured++;
   }
-  demand += tailOf(tops.length - measured);
+  // Room for the `… N more` line that addOutline keeps in reserve while it adds groups.
+  demand += tailOf(Math.max(tops.length - measured, tops.length > 1 ? tops.length : 0));
   const minimum = head + budget.count(groupOf(tops[0] as Task)[0] as string) + 1 + tailOf(tops.length - 1);
   return { weight: 2, demand, minimum, render: () => addOutline(budget, tops, groupOf) };
 }
@@ -351,7 +353,7 @@ export function renderSnapshotForPrompt(list: TaskList, snapshot: RuntimeSnapsho
   const blocked = s.blocked_tasks.filter((b) => b.task.id !== focus?.id);
   const gaps = s.missing_requirements.filter((m) => m.task.id !== focus?.id);
   const tops = s.root_id !== null ? [list.getTask(s.root_id)] : list.rootTasks().concat(orphans(list));
-  const openTops = tops.filter((t) => !isTerminal(t));
+  const orderedTops = tops.filter((t) => !isTerminal(t)).concat(tops.filter((t) => isTerminal(t)));
 
   const sections: Section[] = [
     listSection(budget, 3, 'In progress:', inProgress.slice(0, SECTION_ITEMS).map(item), inProgress.length),
@@ -371,7 +373,7 @@ export function renderSnapshotForPrompt(list: TaskList, snapshot: RuntimeSnapsho
       gaps.length,
     ),
     doneSection(budget, s),
-    outlineSection(budget, list, openTops),
+    outlineSection(budget, list, orderedTops),
   ];
   // Shares are recomputed before each section, so what one leaves unused goes to the next ones.
   sections.forEach((section, i) => {
