@@ -430,3 +430,45 @@ describe('robustness', () => {
     );
   });
 });
+
+describe('inputs of the tool factories', () => {
+  it('refuse what is not a manager or options with a session source', async () => {
+    const { InvalidInputError } = await import('../src/index.js');
+    const manager = new TaskManager('unused', { store: new MemoryTaskStore() });
+    expect(() => createTaskTool({} as TaskManager, { sessionId: 's' })).toThrow(InvalidInputError);
+    expect(() => createTaskTool(manager, null as never)).toThrow(InvalidInputError);
+    expect(() => createTaskTool(manager, { sessionId: 42 as never })).toThrow(InvalidInputError);
+    expect(() => createTaskTools(manager, { sessionId: 's', schema: 'odd' as never })).toThrow(InvalidInputError);
+    expect(() => createTaskTools(manager, { sessionId: 's', names: ['nope' as TaskToolName] })).toThrow(InvalidInputError);
+  });
+});
+
+describe('surface', () => {
+  it('gestura-tasks/agent exports the same objects as the package root', async () => {
+    const agent = await import('../src/agent/index.js');
+    const root = (await import('../src/index.js')) as Record<string, unknown>;
+    expect(Object.keys(agent).sort()).toEqual(
+      [
+        'DEFAULT_RESUME_TOKENS', 'TASK_OPERATIONS', 'TASK_TOOL_ALIASES', 'createTaskTool', 'createTaskTools', 'estimateTokens',
+        'missingRequirements', 'parseAgentStatus', 'renderSnapshotForPrompt', 'resumeSessionPrompt', 'runtimeSnapshot',
+        'taskToolDescription', 'taskToolForMcp', 'taskToolInputSchema', 'taskToolsForMcp',
+      ].sort(),
+    );
+    for (const [name, value] of Object.entries(agent)) expect(root[name], name).toBe(value);
+  });
+
+  it('the MCP adapter answers with text content and isError on failure', async () => {
+    const { taskToolForMcp } = await import('../src/index.js');
+    const manager = new TaskManager('unused', { store: new MemoryTaskStore(), newId: counterIds() });
+    const tool = taskToolForMcp(manager, { sessionId: 's' });
+    expect(tool.name).toBe('task');
+    expect(tool.inputSchema).not.toHaveProperty('oneOf');
+    expect(await tool.handler({ operation: 'create', name: 'A' })).toEqual({
+      content: [{ type: 'text', text: "Created task 'A' (ID: id-1)\nDescription: \nStatus: NotStarted" }],
+    });
+    expect(await tool.handler({ operation: 'delete' })).toEqual({
+      content: [{ type: 'text', text: "Missing required field 'task_id' for delete operation" }],
+      isError: true,
+    });
+  });
+});

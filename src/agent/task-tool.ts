@@ -183,6 +183,21 @@ async function executeCall(manager: TaskManager, options: TaskToolOptions, force
   return perform(manager, session, call);
 }
 
+/** Checks what {@link createTaskTool} and {@link createTaskTools} are given. */
+function checkToolInputs(manager: unknown, options: unknown): asserts options is TaskToolOptions {
+  if (manager === null || typeof manager !== 'object' || typeof (manager as TaskManager).createTask !== 'function') {
+    throw new InvalidInputError('the task tool needs a TaskManager');
+  }
+  if (options === null || typeof options !== 'object') throw new InvalidInputError('the task tool needs options with a sessionId');
+  const { sessionId, schema } = options as Partial<TaskToolOptions>;
+  if (sessionId != null && typeof sessionId !== 'string' && typeof sessionId !== 'function') {
+    throw new InvalidInputError(`sessionId must be a string, a function or null, got ${typeof sessionId}`);
+  }
+  if (schema !== undefined && schema !== 'original' && schema !== 'flat') {
+    throw new InvalidInputError(`schema must be 'original' or 'flat', got ${JSON.stringify(schema)}`);
+  }
+}
+
 function makeTool(manager: TaskManager, options: TaskToolOptions, name: TaskToolName, run: RunState): TaskTool {
   const forced = TASK_TOOL_ALIASES[name];
   return {
@@ -208,6 +223,7 @@ function makeTool(manager: TaskManager, options: TaskToolOptions, name: TaskTool
  * start a new run.
  */
 export function createTaskTool(manager: TaskManager, options: TaskToolOptions): TaskTool {
+  checkToolInputs(manager, options);
   return makeTool(manager, options, 'task', new RunState());
 }
 
@@ -217,6 +233,7 @@ export function createTaskTool(manager: TaskManager, options: TaskToolOptions): 
  * `names` picks which ones (default: all, `task` first).
  */
 export function createTaskTools(manager: TaskManager, options: TaskToolOptions & { readonly names?: readonly TaskToolName[] }): TaskTool[] {
+  checkToolInputs(manager, options);
   const run = new RunState();
   const names = options.names ?? (Object.keys(TASK_TOOL_ALIASES) as TaskToolName[]);
   return names.map((name) => {

@@ -3,7 +3,7 @@
  * what is ready, what waits and why, what still lacks verification evidence). Pure: computed from
  * a {@link TaskList}, never stored.
  */
-import { TaskSerializationError } from '../errors.js';
+import { InvalidInputError, TaskSerializationError } from '../errors.js';
 import { cloneJson } from '../json/value.js';
 import { TaskBackgroundStatus, TaskStatus } from '../schema/enums.js';
 import type { TaskBackgroundJob } from '../schema/background-job.js';
@@ -13,7 +13,8 @@ import { defaultEnv } from './env.js';
 import { EXECUTION_STATE_KEY, readMetadataRecord } from './metadata-records.js';
 import { formatTaskStatus, isActiveBackgroundStatus, isTerminal } from './status.js';
 import { openDescendants } from './status-rules.js';
-import type { TaskList } from './task-list.js';
+import { TaskList } from './task-list.js';
+import { requireId } from './validate.js';
 import { TaskTransaction } from './transaction.js';
 import { missingRequirements, type VerificationRequirement } from './verification-gaps.js';
 
@@ -150,6 +151,8 @@ function statusMessage(s: Omit<RuntimeSnapshot, 'status_message'>, total: number
  * O(n) plus, for each blocked task, a walk of its descendants.
  */
 export function runtimeSnapshot(list: TaskList, rootId: string | null = null): RuntimeSnapshot {
+  if (!(list instanceof TaskList)) throw new InvalidInputError('runtimeSnapshot needs a TaskList');
+  if (rootId !== null) requireId(rootId, 'rootId');
   const scope = scopeOf(list, rootId);
   const inScope = new Set(scope);
   const ready = readyQueue(list).filter((t) => inScope.has(t));
