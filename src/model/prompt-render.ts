@@ -8,8 +8,8 @@
  */
 import { InvalidInputError } from '../errors.js';
 import type { Task } from '../schema/task.js';
-import type { RuntimeSnapshot } from './runtime-snapshot.js';
-import { formatTaskStatus, isTerminal } from './status.js';
+import { isOpenTask, type RuntimeSnapshot } from './runtime-snapshot.js';
+import { formatTaskStatus } from './status.js';
 import { compareTimestamps } from './timestamps.js';
 import type { TaskList } from './task-list.js';
 import { estimateTokens, type TokenCounter } from './token-estimate.js';
@@ -168,13 +168,13 @@ function byRecentUpdate(a: Task, b: Task): number {
 /** Outline group of a top task: its line, then up to 5 children (open first) with counts of what lies below. */
 function outlineGroup(list: TaskList, top: Task): string[] {
   const children = list.sortedChildren(top.id);
-  const openChildren = children.filter((c) => !isTerminal(c));
+  const openChildren = children.filter((c) => isOpenTask(c));
   const childInfo = children.length > 0 ? `, ${children.length} subtasks (${openChildren.length} open)` : '';
   const lines = [`- ${label(top)} [${formatTaskStatus(top.status)}]${childInfo}`];
-  const shownChildren = openChildren.concat(children.filter((c) => isTerminal(c)));
+  const shownChildren = openChildren.concat(children.filter((c) => !isOpenTask(c)));
   for (const child of shownChildren.slice(0, 5)) {
     const below = list.descendants(child.id);
-    const open = below.filter((t) => !isTerminal(t)).length;
+    const open = below.filter((t) => isOpenTask(t)).length;
     const info = below.length > 0 ? `, ${below.length} below (${open} open)` : '';
     lines.push(`  - ${label(child)} [${formatTaskStatus(child.status)}]${info}`);
   }
@@ -338,7 +338,7 @@ export function renderSnapshotForPrompt(list: TaskList, snapshot: RuntimeSnapsho
     for (const line of lines) if (!budget.add(line)) break;
     shown.add(focus.id);
     for (const ancestor of pathOf(list, focus)) shown.add(ancestor.id);
-    const openChildren = list.sortedChildren(focus.id).filter((c) => !isTerminal(c));
+    const openChildren = list.sortedChildren(focus.id).filter((c) => isOpenTask(c));
     budget.section('  Open subtasks:', openChildren.slice(0, 50).map((t) => `  ${item(t)}`), openChildren.length);
     for (const c of openChildren) shown.add(c.id);
   } else if (s.open_tasks.length > 0) {
@@ -353,7 +353,7 @@ export function renderSnapshotForPrompt(list: TaskList, snapshot: RuntimeSnapsho
   const blocked = s.blocked_tasks.filter((b) => b.task.id !== focus?.id);
   const gaps = s.missing_requirements.filter((m) => m.task.id !== focus?.id);
   const tops = s.root_id !== null ? [list.getTask(s.root_id)] : list.rootTasks().concat(orphans(list));
-  const orderedTops = tops.filter((t) => !isTerminal(t)).concat(tops.filter((t) => isTerminal(t)));
+  const orderedTops = tops.filter((t) => isOpenTask(t)).concat(tops.filter((t) => !isOpenTask(t)));
 
   const sections: Section[] = [
     listSection(budget, 3, 'In progress:', inProgress.slice(0, SECTION_ITEMS).map(item), inProgress.length),

@@ -23,8 +23,9 @@ import { missingRequirements, type VerificationRequirement } from './verificatio
 // model (the completion gate and the ready queue use them); this block is the only place this
 // module reaches them, so they can be repointed in one spot.
 
-/** True when the task is not terminal. */
-const isOpen = (task: Task): boolean => !isTerminal(task);
+/** True when the task is open (not terminal). Agent views use this, not the status rules directly. */
+export const isOpenTask = (task: Task): boolean => !isTerminal(task);
+const isOpen = isOpenTask;
 /** True when the task waits for a missing or open dependency. */
 const waitsForDependencies = (list: TaskList, id: string): boolean => list.isTaskBlocked(id);
 /** The ready queue: open, unblocked leaf tasks in priority order (the list's own task objects). */
