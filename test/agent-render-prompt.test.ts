@@ -28,7 +28,7 @@ function counterIds(): () => string {
 
 describe('the token estimate', () => {
   it('is at least the real o200k_base and cl100k_base counts of rendered prompts and odd text', () => {
-    const table = JSON.parse(fs.readFileSync(new URL('./fixtures/agent-token-counts.json', import.meta.url), 'utf8')) as {
+    const table = JSON.parse(fs.readFileSync(new URL('./data/agent-token-counts.json', import.meta.url), 'utf8')) as {
       rows: { text: string; o200k_base: number; cl100k_base: number }[];
     };
     expect(table.rows.length).toBeGreaterThan(100);
