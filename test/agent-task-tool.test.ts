@@ -470,5 +470,13 @@ describe('surface', () => {
       content: [{ type: 'text', text: "Missing required field 'task_id' for delete operation" }],
       isError: true,
     });
+    // A `session` argument picks another session; the zod schema lets sloppy arguments through.
+    expect((await tool.handler({ operation: 'list', session: 'other' })).content[0]!.text).toBe('No tasks found for this session');
+    expect((tool.inputSchema.properties as Record<string, unknown>).session).toBeDefined();
+    const parsed = tool.zodInputSchema.parse({ operation: 7, taskId: 'x', session: 's' });
+    expect(parsed).toEqual({ operation: 7, taskId: 'x', session: 's' });
+    const { z } = await import('zod');
+    const json = z.toJSONSchema(tool.zodInputSchema) as { properties: Record<string, { enum?: string[] }> };
+    expect(json.properties.operation!.enum).toEqual(['create', 'update_status', 'update', 'delete', 'list', 'get_hierarchy']);
   });
 });
