@@ -89,6 +89,7 @@ describe('the budget bound', () => {
     for (const maxTokens of [-1, 1.5, Number.NaN, '100' as unknown as number]) {
       expect(() => renderSnapshotForPrompt(list, runtimeSnapshot(list), { maxTokens })).toThrow(InvalidInputError);
     }
+    expect(() => renderSnapshotForPrompt(list, runtimeSnapshot(list), { maxTokens: 100, countTokens: () => Number.NaN })).toThrow(InvalidInputError);
   });
 
   it('is still useful at 10,000 tasks in 1,000 tokens: current task and path, ready ids, blocked reasons, counts', () => {
@@ -171,6 +172,20 @@ describe('what the prompt shows', () => {
     expect(scoped).not.toContain('Old chore');
     await expect(manager.renderForPrompt('s', { maxTokens: 100, rootId: 'nope' })).rejects.toThrow(TaskNotFoundError);
     await expect(manager.renderForPrompt('s', { maxTokens: 100, focus: 'nope' })).rejects.toThrow(TaskNotFoundError);
+  });
+
+  it('a current task with hundreds of open subtasks leaves room for the rest', async () => {
+    const manager = new TaskManager('unused', { store: new MemoryTaskStore(), clock: steppingClock(), newId: counterIds() });
+    await manager.batch('big', (tx) => {
+      const parent = tx.createTask('Parent', '');
+      for (let i = 0; i < 300; i++) tx.createTask(`Child ${i}`, '', parent.id);
+      tx.createTask('Elsewhere', '');
+      tx.setCurrentTaskId(parent.id);
+    });
+    const text = await manager.renderForPrompt('big', { maxTokens: 1000 });
+    expect(text).toContain('  Open subtasks:');
+    expect(text).toMatch(/ {2}… \d+ more/);
+    expect(text).toContain("Ready next:\n- 'Elsewhere' [not_started]");
   });
 
   it('an empty session and resumeSessionPrompt', async () => {

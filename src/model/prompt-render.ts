@@ -317,8 +317,15 @@ export function renderSnapshotForPrompt(list: TaskList, snapshot: RuntimeSnapsho
   if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 0) {
     throw new InvalidInputError(`maxTokens must be a non-negative integer, got ${String(max)}`);
   }
-  const count = options.countTokens ?? estimateTokens;
-  if (typeof count !== 'function') throw new InvalidInputError('countTokens must be a function');
+  const given = options.countTokens ?? estimateTokens;
+  if (typeof given !== 'function') throw new InvalidInputError('countTokens must be a function');
+  const count: TokenCounter = (text) => {
+    const n = given(text);
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {
+      throw new InvalidInputError(`countTokens must return a non-negative number, got ${String(n)}`);
+    }
+    return n;
+  };
   const s = snapshot;
   const budget = new Budget(max, count);
   const total = s.open_tasks.length + s.completed_tasks.length + s.cancelled_tasks.length;
@@ -339,7 +346,10 @@ export function renderSnapshotForPrompt(list: TaskList, snapshot: RuntimeSnapsho
     shown.add(focus.id);
     for (const ancestor of pathOf(list, focus)) shown.add(ancestor.id);
     const openChildren = list.sortedChildren(focus.id).filter((c) => isOpenTask(c));
-    budget.section('  Open subtasks:', openChildren.slice(0, 50).map((t) => `  ${item(t)}`), openChildren.length);
+    // At most a third of what is left, so the ready queue and the rest still get their share.
+    budget.capped(Math.floor(budget.left / 3), () =>
+      budget.section('  Open subtasks:', openChildren.slice(0, 50).map((t) => `  ${item(t)}`), openChildren.length),
+    );
     for (const c of openChildren) shown.add(c.id);
   } else if (s.open_tasks.length > 0) {
     budget.add('Current task: none.');
