@@ -93,3 +93,5 @@ export { MemoryTaskStore } from './store/memory-store.js';
 export { DEFAULT_LOCK_OPTIONS, type FileLockOptions } from './store/file-lock.js';
 export { sessionFilePath, tasksDirectory } from './store/paths.js';
 export { encodeTaskList, decodeTaskList } from './store/codec.js';
+
+export * from './agent/index.js';

@@ -14,6 +14,10 @@ import type { IdGenerator } from './model/ids.js';
 import { TaskList } from './model/task-list.js';
 import { TaskTransaction } from './model/transaction.js';
 import { requireFunction, requireSessionId, requireString } from './model/validate.js';
+import { requireId } from './model/validate.js';
+import { renderSnapshotForPrompt } from './model/prompt-render.js';
+import { runtimeSnapshot, type RuntimeSnapshot } from './model/runtime-snapshot.js';
+import type { TokenCounter } from './model/token-estimate.js';
 import type { RequirementBreakdownTaskSpec } from './schema/breakdown.js';
 import type { TaskBackgroundJob } from './schema/background-job.js';
 import type { TaskStatus } from './schema/enums.js';
@@ -354,5 +358,36 @@ export class TaskManager {
   /** Claims the first ready task for `agentId` (InProgress, `agent_id` set), or null. */
   claimNextTask(sessionId: string, agentId: string): Promise<Task | null> {
     return this.#commit(sessionId, (tx) => tx.claimNextTask(agentId));
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Agent views
+
+  /**
+   * Where the session (or `rootId`'s subtree) stands: current task, ready queue (and its
+   * parallel-safe part), blocked tasks with what they wait for, open and finished tasks, and what
+   * open tasks still lack for their verification profiles. Computed from the freshest list.
+   */
+  async runtimeSnapshot(sessionId: string, rootId?: string | null): Promise<RuntimeSnapshot> {
+    const list = await this.loadTaskList(sessionId);
+    return onlyTaskErrors(async () => runtimeSnapshot(list, rootId == null ? null : requireId(rootId, 'rootId')));
+  }
+
+  /**
+   * The session (or `rootId`'s subtree) as compact text for a model's context, never counting
+   * more than `maxTokens` (by `countTokens`, default a conservative estimate; see the README
+   * "Agents" section). `focus` puts that task first instead of the current task.
+   */
+  async renderForPrompt(
+    sessionId: string,
+    options: { maxTokens: number; rootId?: string | null; focus?: string | null; countTokens?: TokenCounter },
+  ): Promise<string> {
+    const list = await this.loadTaskList(sessionId);
+    return onlyTaskErrors(async () => {
+      if (options === null || typeof options !== 'object') throw new InvalidInputError('renderForPrompt needs an options object with maxTokens');
+      const rootId = options.rootId == null ? null : requireId(options.rootId, 'rootId');
+      const focus = options.focus == null ? null : requireId(options.focus, 'focus');
+      return renderSnapshotForPrompt(list, runtimeSnapshot(list, rootId), { maxTokens: options.maxTokens, focus, countTokens: options.countTokens });
+    });
   }
 }
