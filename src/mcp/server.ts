@@ -327,7 +327,7 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
           limits: { maxDepth: args.depth ?? 10, maxChildren: 50, maxRows: 400, maxBytes: PAGE_BUDGET_BYTES },
           cost: (task) => jsonSize(args.brief === true ? taskBrief(task) : task) + 80 + task.name.length,
         });
-        const hint = (id: string): string => `root_id "${id}"`;
+        const hint = (id: string): string => `use root_id "${id}"`;
         const text =
           view.total === 0 ? `No tasks in session '${escapeText(session)}'.` : `${renderTreeView(view, list, plainStyle, hint)}\n${summary(list.tasks)}`;
         const nested = nestRows(view.rows, args.brief);

@@ -31,6 +31,6 @@ export default async function tree(ctx: Context, opts: TreeOptions): Promise<voi
   }
   const view = treeView(list, { rootId: opts.root, limits });
   if (view.total === 0) return ctx.out(`No tasks in session '${escapeText(ctx.session)}'.`);
-  ctx.out(renderTreeView(view, list, ctx.style, (id) => `--root ${id}`));
+  ctx.out(renderTreeView(view, list, ctx.style, (id) => `use --root ${id}`));
   ctx.out(ctx.style.dim(summary(list.tasks)));
 }
