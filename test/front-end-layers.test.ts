@@ -66,7 +66,8 @@ describe('front-end layers', () => {
 
   it('the CLI entry loads only commander and small modules until a command runs', () => {
     const seen = new Set<string>();
-    const queue = ['cli/main.ts'];
+    // main.ts loads program.ts on every run, so both are the entry.
+    const queue = ['cli/main.ts', 'cli/program.ts'];
     while (queue.length > 0) {
       const file = queue.pop() as string;
       if (seen.has(file)) continue;
