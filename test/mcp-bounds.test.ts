@@ -14,7 +14,7 @@ import { repoRoot } from './helpers/spawn-tsx.js';
 
 /** What the official client accepts comfortably; the server's own budget is lower. */
 const MAX_RESULT_CHARS = 100_000;
-const FLAT = 20_000;
+const FLAT = 10_000;
 
 let dir: string;
 let client: Client;
@@ -94,7 +94,7 @@ describe('MCP results stay bounded and every request is answered', () => {
     expect((limited.structuredContent as { tasks: Task[] }).tasks).toHaveLength(3);
     const bad = await call('list_tasks', { cursor: 'not-a-cursor' });
     expect(bad.isError).toBe(true);
-  });
+  }, 120_000);
 
   it('ready_tasks, task_tree and set_task_status stay bounded on large sessions', async () => {
     const ready = await call('ready_tasks');
@@ -112,6 +112,24 @@ describe('MCP results stay bounded and every request is answered', () => {
     expect(size(done)).toBeLessThan(MAX_RESULT_CHARS);
     expect(done.structuredContent).toMatchObject({ changes_total: 3_000, truncated: true });
     expect(text(done)).toContain('… and 2,900 more changes');
+  });
+
+  it('a huge task and a large import give bounded results that say they were cut', async () => {
+    const created = await call('create_task', { name: 'big', description: 'y'.repeat(1_000_000), session: 'big' });
+    expect(size(created)).toBeLessThan(MAX_RESULT_CHARS);
+    expect(created.structuredContent).toMatchObject({ truncated: true });
+    const id = (await new TaskManager(dir).listTasks('big'))[0]!.id;
+    const shown = await call('show_task', { task_id: id, session: 'big' });
+    expect(size(shown)).toBeLessThan(MAX_RESULT_CHARS);
+    expect(text(shown)).toMatch(/more characters not shown/);
+
+    const plan = Array.from({ length: 3_000 }, (_, i) => ({ name: `spec ${i}`, description: 'a step of the plan', priority: 'low', is_blocking: false }));
+    const imported = await call('import_plan', { plan, session: 'plan' });
+    expect(imported.isError).toBeFalsy();
+    expect(size(imported)).toBeLessThan(MAX_RESULT_CHARS);
+    expect(imported.structuredContent).toMatchObject({ created_total: 3_000, truncated: true });
+    expect(text(imported)).toContain('… 2,800 more tasks');
+    expect(text(imported).trimEnd().split('\n').at(-1)).toBe('Created 3,000 tasks, reused 0.');
   });
 
   it('answers a 20 MB request with an error and keeps serving', async () => {
