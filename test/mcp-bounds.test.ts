@@ -117,8 +117,8 @@ describe('MCP results stay bounded and every request is answered', () => {
   it('a huge task and a large import give bounded results that say they were cut', async () => {
     const created = await call('create_task', { name: 'big', description: 'y'.repeat(1_000_000), session: 'big' });
     expect(size(created)).toBeLessThan(MAX_RESULT_CHARS);
-    expect(created.structuredContent).toMatchObject({ truncated: true });
     const id = (await new TaskManager(dir).listTasks('big'))[0]!.id;
+    expect(created.structuredContent).toMatchObject({ truncated: true, task: { id, name: 'big', status: 'NotStarted' } });
     const shown = await call('show_task', { task_id: id, session: 'big' });
     expect(size(shown)).toBeLessThan(MAX_RESULT_CHARS);
     expect(text(shown)).toMatch(/more characters not shown/);

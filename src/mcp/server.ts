@@ -117,12 +117,15 @@ function pageNote(page: Page<unknown>): string {
 /** Bounds a result that could still be too large (one huge task, a huge error message). */
 function bounded(text: string, data: Record<string, unknown> | undefined): CallToolResult {
   const safeText = truncateText(text, PAGE_BUDGET_BYTES, 'result cut to keep it readable');
-  if (data === undefined) return { content: [{ type: 'text', text: safeText }] };
-  if (jsonSize(data) + safeText.length > RESULT_BUDGET_BYTES) {
-    const note = 'the structured result was too large to return; ask for less (limit, brief, root_id) or use show_task';
-    return { content: [{ type: 'text', text: safeText }], structuredContent: { truncated: true, note } };
-  }
-  return { content: [{ type: 'text', text: safeText }], structuredContent: data };
+  const content: CallToolResult['content'] = [{ type: 'text', text: safeText }];
+  if (data === undefined) return { content };
+  if (jsonSize(data) + safeText.length <= RESULT_BUDGET_BYTES) return { content, structuredContent: data };
+  // Too large: a single task (a huge description or metadata) is given in brief; else only a note.
+  const task = data.task as Task | null | undefined;
+  const slim = { ...data, ...(task == null ? {} : { task: taskBrief(task) }), truncated: true };
+  const note = 'the full result was too large to return; ask for less (limit, brief, root_id) or read the task with show_task';
+  if (jsonSize(slim) + safeText.length <= RESULT_BUDGET_BYTES) return { content, structuredContent: { ...slim, note } };
+  return { content, structuredContent: { truncated: true, note } };
 }
 
 /** Runs a tool body, turning task errors into tool errors with the library's message. */
