@@ -7,12 +7,13 @@
  */
 
 /** Characters that must not reach a terminal as they are. */
-// C0 controls, DEL, C1 controls, line/paragraph separators, bidi embeddings/overrides/isolates.
+// C0 controls, DEL, C1 controls, line/paragraph separators, bidi marks, embeddings, overrides and
+// isolates (they reorder what the reader sees).
 // eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 // The same without the line feed, for text whose lines are meant to be lines.
 // eslint-disable-next-line no-control-regex
-const UNSAFE_KEEP_NEWLINES = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_KEEP_NEWLINES = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' };
 
