@@ -2,7 +2,9 @@
  * The MCP server under hostile sizes, end to end through the SDK client and a real server process:
  * every request is answered, and no result grows with the session.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -167,4 +169,38 @@ describe('MCP results stay bounded and every request is answered', () => {
     expect(await new TaskManager(dir).listTasks('surrogate')).toEqual([]);
     expect(stderr).toBe('');
   });
+});
+
+describe('the MCP stdio transport', () => {
+  it('answers a line that is not JSON and an oversized request by id, then goes on serving', async () => {
+    const rawDir = tempDir('gt-mcp-raw-');
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'mcp', '--dir', rawDir], {
+      cwd: repoRoot,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const replies: Record<string, unknown>[] = [];
+    let buffered = '';
+    const done = new Promise<void>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        buffered += d;
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          replies.push(JSON.parse(buffered.slice(0, nl)) as Record<string, unknown>);
+          buffered = buffered.slice(nl + 1);
+          if (replies.length === 3) resolve();
+        }
+      });
+    });
+    child.stdin.write('this is not json\n');
+    const huge = { jsonrpc: '2.0', id: 'big-1', method: 'tools/call', params: { name: 'create_task', arguments: { name: 'x'.repeat(5 * 1024 * 1024) } } };
+    child.stdin.write(`${JSON.stringify(huge)}\n`);
+    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } };
+    child.stdin.write(`${JSON.stringify(init)}\n`);
+    await done;
+    child.stdin.end();
+    fs.rmSync(rawDir, { recursive: true, force: true });
+    expect(replies[0]).toMatchObject({ id: null, error: { code: -32700 } });
+    expect(replies[1]).toMatchObject({ id: 'big-1', error: { code: -32600, message: expect.stringMatching(/^message of 5242\d+ bytes is larger than this server accepts/) } });
+    expect(replies[2]).toMatchObject({ id: 1, result: { serverInfo: { name: 'gestura-tasks' } } });
+  }, 60_000);
 });
