@@ -18,6 +18,7 @@ import {
   isTaskError,
   newExecutionEvidence,
   recordEvidence,
+  RequirementBreakdownTaskSpecSchema,
   satisfiesProfile,
   TaskExecutionEvidenceKindSchema,
   type Task,
@@ -71,17 +72,6 @@ const taskIdArg = z.string().min(1).describe('Task id');
 const limitArg = z.number().int().min(1).optional().describe('At most this many items');
 const cursorArg = z.string().optional().describe('next_cursor of the previous page, to continue');
 const briefArg = z.boolean().optional().describe('Short task forms (id, name, status, parent, agent, dependencies)');
-
-/** The shared plan spec shape: what the library's planner parsing accepts (it checks each spec). */
-const planSpecArg = z
-  .object({
-    name: z.string(),
-    description: z.string(),
-    priority: z.string(),
-    is_blocking: z.boolean(),
-    parent_name: z.string().nullable().optional(),
-  })
-  .passthrough();
 
 interface ToolOutput {
   readonly text: string;
@@ -424,7 +414,8 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
       description:
         'Create tasks from a planner breakdown: a JSON array of {name, description, priority, is_blocking, parent_name?} (as text, possibly wrapped in prose, or as an array). Existing tasks with the same name under the same parent are reused. dry_run shows what would happen without writing. Large results list the tasks briefly and count the rest.',
       inputSchema: {
-        plan: z.union([z.string(), z.array(planSpecArg)]).describe('The planner reply text or the array of task specs'),
+        // The spec shape is the library's own schema; importPlan checks both forms by one path.
+        plan: z.union([z.string(), z.array(RequirementBreakdownTaskSpecSchema)]).describe('The planner reply text or the array of task specs'),
         parent_id: z.string().optional().describe('Create the plan under this task'),
         dry_run: z.boolean().optional(),
         session: sessionArg,
