@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryTaskStore, TaskManager } from '../src/index.js';
 import { escapeLines, escapeText } from '../src/app/escape.js';
 import { takePage } from '../src/app/paging.js';
+import { writeTreeJson } from '../src/app/tree-json.js';
 import { treeView } from '../src/app/tree-view.js';
 
 // eslint-disable-next-line no-control-regex
@@ -75,6 +76,29 @@ describe('treeView', () => {
         expect(view.total).toBe(parents.length);
         for (const row of view.rows) expect(row.depth).toBeLessThanOrEqual(limit.maxDepth);
         expect(view.rows.length).toBeLessThanOrEqual(limit.maxRows + 1);
+      }),
+    );
+  });
+});
+
+describe('writeTreeJson', () => {
+  it('writes exactly JSON.stringify of the forest', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.option(fc.nat(), { nil: null }), { maxLength: 60 }), fc.string(), async (parents, name) => {
+        const manager = new TaskManager('.', { store: new MemoryTaskStore() });
+        if (parents.length > 0) {
+          await manager.batch('s', (tx) => {
+            const ids: string[] = [];
+            for (const p of parents) {
+              const parent = p === null || ids.length === 0 ? undefined : ids[p % ids.length];
+              ids.push(tx.createTask(`${name.toWellFormed()} ${ids.length}`, '', parent).id);
+            }
+          });
+        }
+        const forest = (await manager.loadTaskList('s')).buildTree();
+        let out = '';
+        writeTreeJson(forest, (chunk) => (out += chunk));
+        expect(out).toBe(JSON.stringify(forest));
       }),
     );
   });
