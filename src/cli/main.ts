@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 /** The `gestura-tasks` executable: runs the CLI on the real process. */
+import module from 'node:module';
 import type { runCli as RunCli } from './program.js';
+
+// Agents run the CLI once per action: where Node can cache compiled code between runs (22.1+), let
+// it. Older versions have no such call; nothing changes there.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 // commander and the MCP SDK are optional dependencies (the library does not need them); say so
 // plainly when they were left out of the install.

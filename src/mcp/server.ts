@@ -1,31 +1,46 @@
 /**
- * The MCP server: the task manager as tools for agents, over stdio. Built on the public API.
+ * The MCP server: the task manager as tools for agents, over stdio. Built on the public API and
+ * the application layer in src/app (shared with the CLI); it imports nothing from src/cli.
  *
  * Every tool takes an optional `session` (default: the server's session) and returns a concise
  * text result plus `structuredContent`. Task errors come back as tool errors (`isError`) carrying
  * the library's message, so agents can read and correct them. Nothing but protocol is written to
- * stdout.
+ * stdout. Every result is bounded (see {@link RESULT_BUDGET_BYTES}): lists come in pages with a
+ * `next_cursor`, trees are cut by depth and width with counts, and a result says when it was cut
+ * and how to get the rest.
  */
 import type { Readable, Writable } from 'node:stream';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import {
   formatTaskStatus,
   isTaskError,
   newExecutionEvidence,
-  parseTaskStatus,
   recordEvidence,
+  RequirementBreakdownTaskSpecSchema,
   satisfiesProfile,
   TaskExecutionEvidenceKindSchema,
-  TaskNotFoundError,
   type Task,
   type TaskManager,
 } from '../index.js';
-import { importPlan, renderPlanImport } from '../cli/plan.js';
-import { plainStyle, renderDetails, renderTable, renderTree, summary, STATUS_MARK } from '../cli/render.js';
-import { packageVersion } from '../cli/version.js';
+import { jsonSize, truncateText } from '../app/bounds.js';
+import { createTask } from '../app/create-task.js';
+import { escapeLines, escapeText } from '../app/escape.js';
+import { filterTasks, parseTaskFilter } from '../app/filters.js';
+import { importPlan } from '../app/plan-import.js';
+import { takePage, type Page } from '../app/paging.js';
+import { loadTaskDetails } from '../app/show-task.js';
+import { setTaskStatus } from '../app/status-change.js';
+import { plainStyle, plural } from '../app/style.js';
+import { taskBrief, type TaskBrief } from '../app/task-brief.js';
+import { readyTasks } from '../app/task-state.js';
+import { briefLine, renderDetails, summary } from '../app/text-task.js';
+import { renderPlanImport } from '../app/text-plan.js';
+import { renderTreeView } from '../app/text-tree.js';
+import { treeView, type TreeRow } from '../app/tree-view.js';
+import { packageVersion } from '../app/version.js';
+import { BoundedStdioServerTransport, DEFAULT_MAX_MESSAGE_BYTES } from './stdio-transport.js';
 
 /** Options of {@link createMcpServer}. */
 export interface McpServerOptions {
@@ -33,34 +48,117 @@ export interface McpServerOptions {
   readonly session: string;
 }
 
+/**
+ * Budget of one tool result, text and structured content together, in characters of JSON: about
+ * 15k tokens, well inside what MCP clients accept (the official one stops at 25k tokens).
+ */
+export const RESULT_BUDGET_BYTES = 60_000;
+/** What the items of one page may take: the rest of the budget is for the envelope and text. */
+const PAGE_BUDGET_BYTES = RESULT_BUDGET_BYTES / 2;
+/** Status changes listed in a `set_task_status` result before they are only counted. */
+const CHANGES_SHOWN = 100;
+
 const INSTRUCTIONS = `Task lists for agents (gestura-tasks). Each session holds a tree of tasks with statuses
 not_started, blocked, in_progress, completed, cancelled and "waits for" dependencies.
 Typical loop: ready_tasks or claim_task (atomically takes the next ready task for your agent id),
 work on it, record_evidence as you go, then set_task_status to completed (refused while subtasks
 or dependencies are open). Use import_plan to turn a planner's JSON array of task specs into tasks
-(existing tasks with the same name are reused), task_tree to see everything.`;
+(existing tasks with the same name are reused), task_tree to see everything.
+Results are bounded: lists come in pages (pass next_cursor as cursor for the next one; brief=true
+gives short task forms), and task_tree shows deep or wide parts as counts (pass root_id to look inside).`;
 
 const sessionArg = z.string().optional().describe("Session id (default: the server's session)");
 const taskIdArg = z.string().min(1).describe('Task id');
+const limitArg = z.number().int().min(1).optional().describe('At most this many items');
+const cursorArg = z.string().optional().describe('next_cursor of the previous page, to continue');
+const briefArg = z.boolean().optional().describe('Short task forms (id, name, status, parent, agent, dependencies)');
 
 interface ToolOutput {
   readonly text: string;
   readonly data: Record<string, unknown>;
 }
 
-function line(task: Task): string {
-  return `${STATUS_MARK[task.status]} ${task.name} (${task.id}) [${formatTaskStatus(task.status)}]`;
+type Shaped = Task | TaskBrief;
+
+function shape(task: Task, brief: boolean | undefined): Shaped {
+  if (brief === true) return taskBrief(task);
+  // A task too large to list in full (a huge description) is listed briefly; show_task has it all.
+  return jsonSize(task) > PAGE_BUDGET_BYTES / 2 ? taskBrief(task) : task;
+}
+
+/** A page of tasks in the requested form, and its text lines. */
+function taskPage(tasks: readonly Task[], args: { limit?: number; cursor?: string; brief?: boolean }): { page: Page<Shaped>; text: string } {
+  const shaped = tasks.map((t) => ({ task: t, form: undefined as Shaped | undefined }));
+  const page = takePage(shaped, args, PAGE_BUDGET_BYTES, (item) => {
+    item.form ??= shape(item.task, args.brief);
+    return jsonSize(item.form) + briefLine(item.task).length + 2;
+  });
+  const items = page.items.map((item) => item.form ?? shape(item.task, args.brief));
+  const lines = page.items.map((item) => briefLine(item.task));
+  return { page: { ...page, items }, text: lines.join('\n') };
+}
+
+/** The note that ends a page's text when more follows. */
+function pageNote(page: Page<unknown>): string {
+  if (page.next_cursor === null) return page.offset === 0 ? '' : `\n(items ${page.offset + 1}–${page.offset + page.items.length} of ${page.total})`;
+  return `\n… showing ${page.offset + 1}–${page.offset + page.items.length} of ${page.total}; pass cursor "${page.next_cursor}" for the next page`;
+}
+
+/** Bounds a result that could still be too large (one huge task, a huge error message). */
+function bounded(text: string, data: Record<string, unknown> | undefined): CallToolResult {
+  const safeText = truncateText(text, PAGE_BUDGET_BYTES, 'result cut to keep it readable');
+  const content: CallToolResult['content'] = [{ type: 'text', text: safeText }];
+  if (data === undefined) return { content };
+  if (jsonSize(data) + safeText.length <= RESULT_BUDGET_BYTES) return { content, structuredContent: data };
+  // Too large: a single task (a huge description or metadata) is given in brief; else only a note.
+  const task = data.task as Task | null | undefined;
+  const slim = { ...data, ...(task == null ? {} : { task: taskBrief(task) }), truncated: true };
+  const note = 'the full result was too large to return; ask for less (limit, brief, root_id) or read the task with show_task';
+  if (jsonSize(slim) + safeText.length <= RESULT_BUDGET_BYTES) return { content, structuredContent: { ...slim, note } };
+  return { content, structuredContent: { truncated: true, note } };
 }
 
 /** Runs a tool body, turning task errors into tool errors with the library's message. */
 async function run(body: () => Promise<ToolOutput>): Promise<CallToolResult> {
   try {
     const { text, data } = await body();
-    return { content: [{ type: 'text', text }], structuredContent: data };
+    return bounded(text, data);
   } catch (error) {
     const message = isTaskError(error) ? error.message : `error: ${error instanceof Error ? error.message : String(error)}`;
-    return { content: [{ type: 'text', text: message }], isError: true };
+    return { ...bounded(escapeLines(message), undefined), isError: true };
   }
+}
+
+/** The bounded tree view as nested `{task, children}` nodes, with counts where parts are left out. */
+interface TreeNodeOut {
+  task: Shaped;
+  children: TreeNodeOut[];
+  more_levels?: { levels: number; tasks: number };
+  more_subtasks?: { subtasks: number; tasks: number };
+}
+
+function nestRows(rows: readonly TreeRow[], brief: boolean | undefined): { tree: TreeNodeOut[]; more_roots?: { roots: number; tasks: number } } {
+  const tree: TreeNodeOut[] = [];
+  let moreRoots: { roots: number; tasks: number } | undefined;
+  const path: TreeNodeOut[] = []; // path[d] = the last node at depth d
+  for (const row of rows) {
+    if (row.kind === 'task') {
+      const node: TreeNodeOut = { task: brief === true ? taskBrief(row.task) : row.task, children: [] };
+      if (row.depth === 0) tree.push(node);
+      else path[row.depth - 1]?.children.push(node);
+      path[row.depth] = node;
+      path.length = row.depth + 1;
+    } else if (row.kind === 'more_levels') {
+      const parent = path[row.depth - 1];
+      if (parent !== undefined) parent.more_levels = { levels: row.levels, tasks: row.tasks };
+    } else if (row.depth === 0) {
+      moreRoots = { roots: row.siblings, tasks: row.tasks };
+    } else {
+      const parent = path[row.depth - 1];
+      if (parent !== undefined) parent.more_subtasks = { subtasks: row.siblings, tasks: row.tasks };
+    }
+  }
+  return moreRoots === undefined ? { tree } : { tree, more_roots: moreRoots };
 }
 
 /** An MCP server exposing `manager`'s task operations as tools. Connect it to any transport. */
@@ -84,15 +182,14 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
     },
     (args) =>
       run(async () => {
-        const task = await manager.batch(sessionOf(args.session), (tx) => {
-          const created =
-            args.agent_id === undefined
-              ? tx.createTask(args.name, args.description ?? '', args.parent_id)
-              : tx.createAgentTask(args.name, args.description ?? '', args.agent_id, args.parent_id);
-          for (const blocker of args.blocked_by ?? []) tx.addTaskDependency(created.id, blocker);
-          return tx.getTask(created.id) as Task;
+        const task = await createTask(manager, sessionOf(args.session), {
+          name: args.name,
+          description: args.description,
+          parentId: args.parent_id,
+          agentId: args.agent_id,
+          blockedBy: args.blocked_by,
         });
-        return { text: `Created ${line(task)}`, data: { task } };
+        return { text: `Created ${briefLine(task)}`, data: { task } };
       }),
   );
 
@@ -107,7 +204,7 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
     (args) =>
       run(async () => {
         const task = await manager.updateTask(sessionOf(args.session), args.task_id, args.name, args.description);
-        return { text: `Updated ${line(task)}`, data: { task } };
+        return { text: `Updated ${briefLine(task)}`, data: { task } };
       }),
   );
 
@@ -116,28 +213,25 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
     {
       title: 'Set task status',
       description:
-        'Set a task status: not_started, blocked, in_progress, completed, cancelled (also todo, doing, done). Completing is refused while dependencies or subtasks are open; parents are updated automatically.',
+        'Set a task status: not_started, blocked, in_progress, completed, cancelled (also todo, doing, done). Completing is refused while dependencies or subtasks are open; parents are updated automatically. Lists every status the call changed.',
       inputSchema: { task_id: taskIdArg, status: z.string().describe('New status, e.g. completed'), session: sessionArg },
       annotations: { idempotentHint: true },
     },
     (args) =>
       run(async () => {
-        const status = parseTaskStatus(args.status);
-        // One commit; the statuses before and after it give every change it made (ancestors too).
-        const { task, changes } = await manager.batch(sessionOf(args.session), (tx) => {
-          const before = new Map(tx.listTasks().map((t) => [t.id, t.status]));
-          const updated = tx.updateTaskStatus(args.task_id, status);
-          const changed = tx
-            .listTasks()
-            .filter((t) => before.has(t.id) && before.get(t.id) !== t.status)
-            .map((t) => ({ task_id: t.id, name: t.name, from: formatTaskStatus(before.get(t.id)!), to: formatTaskStatus(t.status) }));
-          return { task: updated, changes: changed };
-        });
-        const text =
-          changes.length === 0
-            ? `${line(task)}: unchanged`
-            : changes.map((c) => `${c.name} (${c.task_id}): ${c.from} → ${c.to}`).join('\n');
-        return { text, data: { task, changes } };
+        const { task, changes } = await setTaskStatus(manager, sessionOf(args.session), args.task_id, args.status);
+        const shown = changes.slice(0, CHANGES_SHOWN).map((c) => ({
+          task_id: c.task.id,
+          name: c.task.name,
+          from: formatTaskStatus(c.from),
+          to: formatTaskStatus(c.to),
+        }));
+        const lines = shown.map((c) => `${escapeText(c.name)} (${escapeText(c.task_id)}): ${c.from} → ${c.to}`);
+        if (changes.length > shown.length) lines.push(`… and ${plural(changes.length - shown.length, 'more change')}`);
+        const text = changes.length === 0 ? `${briefLine(task)}: unchanged` : lines.join('\n');
+        const data: Record<string, unknown> = { task: shape(task, false), changes: shown };
+        if (changes.length > shown.length) Object.assign(data, { changes_total: changes.length, truncated: true });
+        return { text, data };
       }),
   );
 
@@ -145,14 +239,14 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
     'delete_task',
     {
       title: 'Delete task',
-      description: 'Delete a task (its id is also removed from other tasks\' dependencies). Subtasks are kept and become roots.',
+      description: "Delete a task (its id is also removed from other tasks' dependencies). Subtasks are kept and become roots.",
       inputSchema: { task_id: taskIdArg, session: sessionArg },
       annotations: { destructiveHint: true },
     },
     (args) =>
       run(async () => {
         const task = await manager.deleteTask(sessionOf(args.session), args.task_id);
-        return { text: `Deleted ${line(task)}`, data: { task } };
+        return { text: `Deleted ${briefLine(task)}`, data: { task } };
       }),
   );
 
@@ -160,21 +254,26 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
     'list_tasks',
     {
       title: 'List tasks',
-      description: 'List the tasks of a session, optionally only those with a status or of an agent.',
+      description: 'List the tasks of a session in pages, optionally only those with a status or of an agent.',
       inputSchema: {
         status: z.string().optional().describe('Only this status, e.g. in_progress'),
         agent_id: z.string().optional().describe('Only tasks of this agent'),
+        limit: limitArg,
+        cursor: cursorArg,
+        brief: briefArg,
         session: sessionArg,
       },
       annotations: { readOnlyHint: true },
     },
     (args) =>
       run(async () => {
-        const status = args.status === undefined ? undefined : parseTaskStatus(args.status);
-        let tasks = await manager.listTasks(sessionOf(args.session));
-        if (status !== undefined) tasks = tasks.filter((t) => t.status === status);
-        if (args.agent_id !== undefined) tasks = tasks.filter((t) => t.agent_id === args.agent_id);
-        return { text: tasks.length === 0 ? 'No tasks.' : renderTable(tasks, plainStyle), data: { tasks } };
+        const filter = parseTaskFilter({ status: args.status, agentId: args.agent_id });
+        const tasks = filterTasks(await manager.listTasks(sessionOf(args.session)), filter);
+        const { page, text } = taskPage(tasks, args);
+        return {
+          text: tasks.length === 0 ? 'No tasks.' : `${text}${pageNote(page)}`,
+          data: { tasks: page.items, total: page.total, next_cursor: page.next_cursor },
+        };
       }),
   );
 
@@ -182,17 +281,19 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
     'show_task',
     {
       title: 'Show task',
-      description: 'One task in detail: status, parent, subtasks, dependencies, description.',
-      inputSchema: { task_id: taskIdArg, session: sessionArg },
+      description: 'One task in detail: status, parent, subtasks (paged, brief), dependencies, description.',
+      inputSchema: { task_id: taskIdArg, limit: limitArg, cursor: cursorArg, session: sessionArg },
       annotations: { readOnlyHint: true },
     },
     (args) =>
       run(async () => {
-        const list = await manager.loadTaskList(sessionOf(args.session));
-        const task = list.findTask(args.task_id);
-        if (task === null) throw new TaskNotFoundError(args.task_id);
-        const subtasks = list.subtasks(task.id);
-        return { text: renderDetails(task, list, plainStyle), data: { task, subtasks, is_blocked: list.isTaskBlocked(task.id) } };
+        const { task, list, isBlocked } = await loadTaskDetails(manager, sessionOf(args.session), args.task_id);
+        const { page } = taskPage(list.childrenOf(task.id), { limit: args.limit, cursor: args.cursor, brief: true });
+        const text = `${renderDetails(task, list, plainStyle)}${page.next_cursor === null ? '' : `\n(subtasks: ${pageNote(page).trim()})`}`;
+        return {
+          text,
+          data: { task, subtasks: page.items, subtasks_total: page.total, subtasks_next_cursor: page.next_cursor, is_blocked: isBlocked },
+        };
       }),
   );
 
@@ -200,17 +301,32 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
     'task_tree',
     {
       title: 'Task tree',
-      description: 'All tasks of a session as a tree with status marks (○ not started, ◐ in progress, ⊘ blocked, ✓ completed, ✗ cancelled).',
-      inputSchema: { session: sessionArg },
+      description:
+        'The tasks of a session as a tree with status marks (○ not started, ◐ in progress, ⊘ blocked, ✓ completed, ✗ cancelled). Deep levels and long sibling lists are shown as counts; pass root_id to look inside a part.',
+      inputSchema: {
+        root_id: z.string().optional().describe('Show only this task and what is below it'),
+        depth: z.number().int().min(1).max(100).optional().describe('Levels to show (default 10)'),
+        brief: briefArg,
+        session: sessionArg,
+      },
       annotations: { readOnlyHint: true },
     },
     (args) =>
       run(async () => {
         const session = sessionOf(args.session);
         const list = await manager.loadTaskList(session);
-        const tree = list.buildTree();
-        const text = tree.length === 0 ? `No tasks in session '${session}'.` : `${renderTree(tree, list, plainStyle)}\n${summary(list.tasks)}`;
-        return { text, data: { tree, current_task_id: list.currentTaskId() } };
+        const view = treeView(list, {
+          rootId: args.root_id,
+          limits: { maxDepth: args.depth ?? 10, maxChildren: 50, maxRows: 400, maxBytes: PAGE_BUDGET_BYTES },
+          cost: (task) => jsonSize(args.brief === true ? taskBrief(task) : task) + 80 + task.name.length,
+        });
+        const hint = (id: string): string => `use root_id "${id}"`;
+        const text =
+          view.total === 0 ? `No tasks in session '${escapeText(session)}'.` : `${renderTreeView(view, list, plainStyle, hint)}\n${summary(list.tasks)}`;
+        const nested = nestRows(view.rows, args.brief);
+        const data: Record<string, unknown> = { ...nested, current_task_id: list.currentTaskId(), total: view.total, shown: view.shown };
+        if (view.truncated) Object.assign(data, { truncated: true, not_shown: view.cutOff });
+        return { text, data };
       }),
   );
 
@@ -225,8 +341,8 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
     (args) =>
       run(async () => {
         const added = await manager.addTaskDependency(sessionOf(args.session), args.task_id, args.blocker_id);
-        const text = added ? `${args.task_id} now waits for ${args.blocker_id}` : `${args.task_id} already waits for ${args.blocker_id}`;
-        return { text, data: { added } };
+        const [t, b] = [escapeText(args.task_id), escapeText(args.blocker_id)];
+        return { text: added ? `${t} now waits for ${b}` : `${t} already waits for ${b}`, data: { added } };
       }),
   );
 
@@ -234,15 +350,18 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
     'ready_tasks',
     {
       title: 'Ready tasks',
-      description: 'Tasks that can start now (open, not waiting for open dependencies, no open subtasks), by priority then age.',
-      inputSchema: { limit: z.number().int().min(1).optional().describe('At most this many'), session: sessionArg },
+      description: 'Tasks that can start now (open, not waiting for open dependencies, no open subtasks), by priority then age; in pages.',
+      inputSchema: { limit: limitArg, cursor: cursorArg, brief: briefArg, session: sessionArg },
       annotations: { readOnlyHint: true },
     },
     (args) =>
       run(async () => {
-        const ready = await manager.readyTasks(sessionOf(args.session));
-        const tasks = args.limit === undefined ? ready : ready.slice(0, args.limit);
-        return { text: tasks.length === 0 ? 'No ready tasks.' : tasks.map(line).join('\n'), data: { tasks } };
+        const ready = await readyTasks(manager, sessionOf(args.session));
+        const { page, text } = taskPage(ready, args);
+        return {
+          text: ready.length === 0 ? 'No ready tasks.' : `${text}${pageNote(page)}`,
+          data: { tasks: page.items, total: page.total, next_cursor: page.next_cursor },
+        };
       }),
   );
 
@@ -256,7 +375,7 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
     (args) =>
       run(async () => {
         const task = await manager.claimNextTask(sessionOf(args.session), args.agent_id);
-        return { text: task === null ? 'Nothing ready to claim.' : `Claimed ${line(task)}`, data: { task } };
+        return { text: task === null ? 'Nothing ready to claim.' : `Claimed ${briefLine(task)}`, data: { task } };
       }),
   );
 
@@ -283,26 +402,20 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
           recorded = recordEvidence(s, newExecutionEvidence(args.kind, args.summary, args.tool_name, args.command, args.success ?? true));
         });
         const satisfied = satisfiesProfile(state);
-        const text = `${recorded ? 'Recorded' : 'Already recorded'} ${args.kind} evidence on ${args.task_id}; profile ${satisfied ? 'satisfied' : 'not yet satisfied'}`;
+        const text = `${recorded ? 'Recorded' : 'Already recorded'} ${args.kind} evidence on ${escapeText(args.task_id)}; profile ${satisfied ? 'satisfied' : 'not yet satisfied'}`;
         return { text, data: { recorded, satisfies_profile: satisfied, execution_state: state } };
       }),
   );
 
-  const specShape = z.object({
-    name: z.string(),
-    description: z.string(),
-    priority: z.string(),
-    is_blocking: z.boolean(),
-    parent_name: z.string().nullable().optional(),
-  });
   server.registerTool(
     'import_plan',
     {
       title: 'Import plan',
       description:
-        'Create tasks from a planner breakdown: a JSON array of {name, description, priority, is_blocking, parent_name?} (as text, possibly wrapped in prose, or as an array). Existing tasks with the same name under the same parent are reused. dry_run shows what would happen without writing.',
+        'Create tasks from a planner breakdown: a JSON array of {name, description, priority, is_blocking, parent_name?} (as text, possibly wrapped in prose, or as an array). Existing tasks with the same name under the same parent are reused. dry_run shows what would happen without writing. Large results list the tasks briefly and count the rest.',
       inputSchema: {
-        plan: z.union([z.string(), z.array(specShape)]).describe('The planner reply text or the array of task specs'),
+        // The spec shape is the library's own schema; importPlan checks both forms by one path.
+        plan: z.union([z.string(), z.array(RequirementBreakdownTaskSpecSchema)]).describe('The planner reply text or the array of task specs'),
         parent_id: z.string().optional().describe('Create the plan under this task'),
         dry_run: z.boolean().optional(),
         session: sessionArg,
@@ -310,9 +423,28 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
     },
     (args) =>
       run(async () => {
-        const text = typeof args.plan === 'string' ? args.plan : JSON.stringify(args.plan);
-        const result = await importPlan(manager, sessionOf(args.session), text, { parentId: args.parent_id, dryRun: args.dry_run });
-        return { text: renderPlanImport(result), data: { ...result } };
+        const result = await importPlan(manager, sessionOf(args.session), args.plan, { parentId: args.parent_id, dryRun: args.dry_run });
+        const text = renderPlanImport(result, 200);
+        const full = { dry_run: result.dry_run, created: result.created, reused: result.reused, root_task_ids: result.root_task_ids };
+        if (jsonSize(full) <= PAGE_BUDGET_BYTES) return { text, data: full };
+        // Too large in full: brief forms, as many as fit, and the counts.
+        const created = takePage(result.created.map(taskBrief), {}, PAGE_BUDGET_BYTES / 2, jsonSize);
+        const reused = takePage(result.reused.map(taskBrief), {}, PAGE_BUDGET_BYTES / 4, jsonSize);
+        const roots = takePage(result.root_task_ids, {}, PAGE_BUDGET_BYTES / 8, jsonSize);
+        return {
+          text,
+          data: {
+            dry_run: result.dry_run,
+            created: created.items,
+            reused: reused.items,
+            root_task_ids: roots.items,
+            created_total: result.created.length,
+            reused_total: result.reused.length,
+            root_task_ids_total: result.root_task_ids.length,
+            truncated: true,
+            note: 'tasks are listed briefly and cut to keep the result readable; use list_tasks or task_tree to see them all',
+          },
+        };
       }),
   );
 
@@ -321,17 +453,21 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
 
 /**
  * Serves `manager` over stdio until the client disconnects (stdin ends or the transport closes).
- * Writes only protocol messages to `stdout`.
+ * Writes only protocol messages to `stdout`. A message larger than `maxMessageBytes` is answered
+ * with an error, and the server keeps serving.
  */
 export async function runMcpServer(options: {
   manager: TaskManager;
   session: string;
   stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
+  maxMessageBytes?: number;
 }): Promise<void> {
   const server = createMcpServer(options.manager, { session: options.session });
   const stdin = (options.stdin ?? process.stdin) as Readable;
-  const transport = new StdioServerTransport(stdin, (options.stdout ?? process.stdout) as Writable);
+  const transport = new BoundedStdioServerTransport(stdin, (options.stdout ?? process.stdout) as Writable, {
+    maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+  });
   const closed = new Promise<void>((resolve) => {
     server.server.onclose = () => resolve();
   });

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { InvalidInputError, TaskSerializationError } from '../errors.js';
 import { JsonSyntaxError, parseJsonText } from '../json/parse.js';
 import { RequirementBreakdownTaskSpecSchema, type RequirementBreakdownTaskSpec } from '../schema/breakdown.js';
+import { optionalString, requireString } from './validate.js';
 import { formatZodIssue } from './zod-issues.js';
 
 const SpecArraySchema = z.array(RequirementBreakdownTaskSpecSchema);
@@ -58,9 +59,11 @@ export function normalizeRequirementBreakdown(specs: readonly RequirementBreakdo
   if (specs.length === 0) throw new InvalidInputError('requirement breakdown did not include any task specs');
   const names = new Set<string>();
   const normalized = specs.map((spec) => {
-    const name = spec.name.trim();
-    const description = spec.description.trim();
-    const parent = spec.parent_name?.trim() ?? '';
+    // Well-formed text only, checked as createTask checks it: every way in validates alike.
+    const name = requireString(spec.name, 'requirement breakdown task name').trim();
+    const description = requireString(spec.description, `description of requirement breakdown task '${name}'`).trim();
+    const parent = optionalString(spec.parent_name, `parent name of requirement breakdown task '${name}'`)?.trim() ?? '';
+    requireString(spec.priority, `priority of requirement breakdown task '${name}'`);
     if (name === '') throw new InvalidInputError('requirement breakdown included a task with an empty name');
     if (description === '') throw new InvalidInputError(`requirement breakdown task '${name}' is missing a description`);
     if (names.has(name)) throw new InvalidInputError(`requirement breakdown contains duplicate task name '${name}'`);

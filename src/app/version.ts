@@ -1,4 +1,4 @@
-/** The package version, read from package.json (two levels up from both src/cli and dist/cli). */
+/** The package version, read from package.json (two levels up from both src/app and dist/app). */
 import { readFileSync } from 'node:fs';
 
 let cached: string | undefined;

@@ -1,0 +1,29 @@
+/** What the CLI needs from its process (types only: loading this costs nothing). */
+
+/** A writable text stream (process.stdout or a test double). */
+export interface CliOutput {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+/** The process around the CLI: streams, environment, working directory. */
+export interface CliIo {
+  readonly stdout: CliOutput;
+  readonly stderr: CliOutput;
+  /** Read by `import` without a file, and by `mcp`. */
+  readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
+  /** The raw stdout stream for the MCP server (defaults to process.stdout). */
+  readonly stdoutStream?: NodeJS.WritableStream;
+  readonly env: Record<string, string | undefined>;
+  readonly cwd: string;
+}
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  dir?: string;
+  session?: string;
+  json?: boolean;
+}
+
+/** Default session when neither `--session` nor `GESTURA_SESSION` is given. */
+export const DEFAULT_SESSION = 'default';
