@@ -1,110 +1,105 @@
 /**
- * The completion check and status changes with ancestor reconciliation (SPEC A4, A5).
+ * Status changes with ancestor reconciliation: after a task's status is set, each ancestor,
+ * nearest first, becomes Completed if it may complete, else Blocked if it waits for a dependency,
+ * else InProgress (a Cancelled ancestor is left alone). The predicates come from ./readiness.ts.
  */
-import { InvalidInputError } from '../errors.js';
 import { TaskStatus } from '../schema/enums.js';
 import type { Task } from '../schema/task.js';
 import type { Clock } from './clock.js';
-import { isActiveBackgroundStatus, isTerminal, isTerminalStatus } from './status.js';
+import { activeBackgroundJob, canComplete, checkCompletion, hasOpenSubtasks, isBlocked, isOpen } from './readiness.js';
+import { isTerminalStatus } from './status.js';
 import type { TaskList } from './task-list.js';
 
-/** Non-terminal descendants of `id`, in descendant order. */
-export function openDescendants(list: TaskList, id: string): Task[] {
-  return list.descendants(id).filter((t) => !isTerminal(t));
-}
-
-/**
- * Why task `id` cannot be completed, or null when it can. Checks, in order: missing task
- * (NotFound is thrown), open dependencies, open descendants, an active background job.
- */
-export function completionBlocker(list: TaskList, id: string): InvalidInputError | null {
-  const task = list.getTask(id);
-  if (list.isTaskBlocked(id)) {
-    return new InvalidInputError(`task '${task.name}' cannot be completed while dependencies remain open`);
-  }
-  const open = openDescendants(list, id);
-  if (open.length > 0) {
-    const names = open.map((t) => `'${t.name}'`).join(', ');
-    return new InvalidInputError(`task '${task.name}' cannot be completed while subtasks remain open: ${names}`);
-  }
-  const job = task.background_job;
-  if (job != null && isActiveBackgroundStatus(job.status)) {
-    return new InvalidInputError(`task '${task.name}' cannot be completed while its background job is still ${job.status}`);
-  }
-  return null;
-}
-
-/**
- * True when some descendant of `id` is not terminal: the same answer as
- * `openDescendants(list, id).length > 0`, but unordered and stopping at the first open one.
- */
-function hasOpenDescendant(list: TaskList, id: string): boolean {
-  const root = list.findTask(id);
-  const seen = new Set<Task>(root === null ? [] : [root]);
-  const stack: Task[] = list.childrenOf(id);
-  while (stack.length > 0) {
-    const task = stack.pop() as Task;
-    if (seen.has(task)) continue;
-    if (!isTerminal(task)) return true;
-    seen.add(task);
-    for (const child of list.childrenOf(task.id)) stack.push(child);
-  }
-  return false;
-}
-
-/** True when task `id` (which must exist) may be completed: {@link completionBlocker} is null. */
-function canComplete(list: TaskList, id: string): boolean {
-  const task = list.getTask(id);
-  if (list.isTaskBlocked(id) || hasOpenDescendant(list, id)) return false;
-  const job = task.background_job;
-  return !(job != null && isActiveBackgroundStatus(job.status));
-}
-
-/** Throws the reason task `id` cannot be completed, if any. */
-export function checkCompletion(list: TaskList, id: string): void {
-  const blocker = completionBlocker(list, id);
-  if (blocker !== null) throw blocker;
-}
-
-function setStatusRaw(list: TaskList, id: string, status: TaskStatus, clock: Clock): Task {
+/** Sets a status as is (no checks), clearing the current pointer if the task became terminal while pointed at. O(1). */
+export function setStatusRaw(list: TaskList, id: string, status: TaskStatus, clock: Clock): Task {
   const task = list.updateTask(id, { status }, clock);
   if (isTerminalStatus(status) && list.currentTaskId() === id) list.setCurrentTaskId(null);
   return task;
 }
 
-/** Ids of the ancestors of `id`, nearest first, stopping at a missing parent or a loop. */
-function ancestorIds(list: TaskList, id: string): string[] {
-  const out: string[] = [];
+/** The ancestors of `id`, nearest first, up to a missing parent or a loop; `looped` when a loop ended it. O(depth). */
+export function ancestorChain(list: TaskList, id: string): { ids: string[]; looped: boolean } {
+  const ids: string[] = [];
   const seen = new Set<string>([id]);
   let parentId = list.findTask(id)?.parent_id ?? null;
-  while (parentId !== null && !seen.has(parentId)) {
+  while (parentId !== null && list.hasTask(parentId)) {
+    if (seen.has(parentId)) return { ids, looped: true };
     seen.add(parentId);
-    out.push(parentId);
+    ids.push(parentId);
     parentId = list.findTask(parentId)?.parent_id ?? null;
   }
-  return out;
+  return { ids, looped: false };
+}
+
+/** The status reconciliation gives a non-Cancelled task, given whether it has an open descendant. */
+export function reconciledStatus(list: TaskList, task: Task, hasOpenDescendant: boolean): TaskStatus {
+  const blocked = isBlocked(list, task);
+  if (!blocked && !hasOpenDescendant && activeBackgroundJob(task) === null) return TaskStatus.Completed;
+  return blocked ? TaskStatus.Blocked : TaskStatus.InProgress;
 }
 
 /**
- * Sets the status of `id` (completion check first when the target is Completed), clears the
- * current pointer if the task became terminal while pointed at, then reconciles each ancestor,
- * nearest first: Completed if it may complete, else Blocked if blocked, else InProgress (missing
- * and Cancelled ancestors are skipped). Returns the task as stored.
+ * True when some task in the subtrees of `parentId`'s children other than `exceptId` is open.
+ * Looks below Completed/Cancelled tasks only, stopping at the first open one.
+ */
+export function openInOtherChildren(list: TaskList, parentId: string, exceptId: string): boolean {
+  const tasks = list.tasks;
+  const stack: number[] = [];
+  for (const pos of list.childPositions(parentId)) if ((tasks[pos] as Task).id !== exceptId) stack.push(pos);
+  const seen = new Set<number>();
+  while (stack.length > 0) {
+    const pos = stack.pop() as number;
+    if (seen.has(pos)) continue;
+    seen.add(pos);
+    const task = tasks[pos] as Task;
+    if (isOpen(task)) return true;
+    for (const child of list.childPositions(task.id)) stack.push(child);
+  }
+  return false;
+}
+
+/**
+ * Reconciles the ancestors of `id`, nearest first, given whether `id` has an open descendant now.
+ * Whether an ancestor has an open descendant is carried up the chain (the child we came from, its
+ * own open descendants, and the other children's subtrees, each looked at once), so the whole walk
+ * is O(depth + tasks looked at) = O(n). A list with a parent-link loop or duplicated ids falls back
+ * to asking {@link canComplete} for each ancestor (O(n · depth)); only hand-edited files have those.
+ */
+export function reconcileAncestors(list: TaskList, id: string, idHasOpenDescendant: boolean | null, clock: Clock): void {
+  const { ids, looped } = ancestorChain(list, id);
+  if (ids.length === 0) return;
+  if (looped || list.hasDuplicateIds()) {
+    for (const ancestorId of ids) {
+      const ancestor = list.getTask(ancestorId);
+      if (ancestor.status === TaskStatus.Cancelled) continue;
+      const next = canComplete(list, ancestorId) ? TaskStatus.Completed : isBlocked(list, ancestor) ? TaskStatus.Blocked : TaskStatus.InProgress;
+      if (next !== ancestor.status) setStatusRaw(list, ancestorId, next, clock);
+    }
+    return;
+  }
+  let below = list.getTask(id);
+  // True when a task strictly below `below` is open.
+  let openBelow = idHasOpenDescendant ?? hasOpenSubtasks(list, id);
+  for (const ancestorId of ids) {
+    openBelow = openBelow || isOpen(below) || openInOtherChildren(list, ancestorId, below.id);
+    let ancestor = list.getTask(ancestorId);
+    if (ancestor.status !== TaskStatus.Cancelled) {
+      const next = reconciledStatus(list, ancestor, openBelow);
+      if (next !== ancestor.status) ancestor = setStatusRaw(list, ancestorId, next, clock);
+    }
+    below = ancestor;
+  }
+}
+
+/**
+ * Sets the status of `id` (the completion gate first when the target is Completed), clears the
+ * current pointer if the task became terminal while pointed at, then reconciles its ancestors.
+ * Returns the task as stored. O(n) (see {@link reconcileAncestors}).
  */
 export function applyStatus(list: TaskList, id: string, status: TaskStatus, clock: Clock): Task {
   if (status === TaskStatus.Completed) checkCompletion(list, id);
   else list.getTask(id);
   setStatusRaw(list, id, status, clock);
-  for (const ancestorId of ancestorIds(list, id)) {
-    const ancestor = list.findTask(ancestorId);
-    if (ancestor === null || ancestor.status === TaskStatus.Cancelled) continue;
-    const next =
-      canComplete(list, ancestorId)
-        ? TaskStatus.Completed
-        : list.isTaskBlocked(ancestorId)
-          ? TaskStatus.Blocked
-          : TaskStatus.InProgress;
-    if (next !== ancestor.status) setStatusRaw(list, ancestorId, next, clock);
-  }
+  reconcileAncestors(list, id, null, clock);
   return list.getTask(id);
 }

@@ -28,8 +28,10 @@ import {
   withMetadataEntries,
 } from './metadata-records.js';
 import { createTaskRecord, newMemoryEvent } from './records.js';
-import { buildTree, sortSiblings } from './graph.js';
-import { applyStatus, openDescendants } from './status-rules.js';
+import { buildTree } from './graph.js';
+import { cancelOpenDescendants } from './cancel-sweep.js';
+import { hasOpenSubtasks, openSubtasks, readyTasks } from './readiness.js';
+import { applyStatus } from './status-rules.js';
 import { formatTaskStatus, isTerminal, parseTaskStatus } from './status.js';
 import { TaskList } from './task-list.js';
 import {
@@ -358,11 +360,10 @@ export class TaskTransaction {
   cancelOpenDescendants(id: string): string[] {
     return this.#atomic(() => {
       const taskId = requireId(id, 'task id');
-      const open = openDescendants(this.#read(), taskId).map((t) => t.id);
-      if (open.length === 0) return [];
-      const list = this.#write();
-      for (const openId of open) applyStatus(list, openId, TaskStatus.Cancelled, this.#env.clock);
-      return open;
+      const list = this.#read();
+      list.getTask(taskId);
+      if (!hasOpenSubtasks(list, taskId)) return [];
+      return cancelOpenDescendants(this.#write(), taskId, this.#env.clock);
     });
   }
 
@@ -399,7 +400,7 @@ export class TaskTransaction {
       const taskId = requireId(id, 'task id');
       const list = this.#read();
       const task = list.getTask(taskId);
-      const open = openDescendants(list, taskId).map((t) => t.id);
+      const open = openSubtasks(list, taskId).map((t) => t.id);
       if (open.length === 0) {
         applyStatus(this.#write(), taskId, TaskStatus.Completed, this.#env.clock);
         return { kind: 'Completed' };
@@ -521,7 +522,7 @@ export class TaskTransaction {
       const list = this.#write();
       applyStatus(list, root.id, TaskStatus.InProgress, clock);
       const materialized = materializeBreakdown(list, this.#env, root.id, checked);
-      const open = openDescendants(list, root.id);
+      const open = openSubtasks(list, root.id);
       const planned = open
         .slice(0, PLANNED_SUBTASKS_SHOWN)
         .map((t) => `${t.name} [${formatTaskStatus(t.status)}]`);
@@ -547,23 +548,11 @@ export class TaskTransaction {
   // Ready queue
 
   /**
-   * Tasks an agent can start now: NotStarted or Blocked, not waiting on any open dependency, and
-   * with no open subtask; ordered by `sort_order`, then age.
+   * Tasks an agent can start now (see `readyTasks` in readiness.ts: NotStarted or Blocked, no open
+   * dependency, no open descendant, no active background job); by `sort_order`, then age.
    */
   readyTasks(): Task[] {
-    return this.#ready().map((t) => cloneJson(t));
-  }
-
-  #ready(): Task[] {
-    const list = this.#read();
-    const candidates = list.tasks.filter(
-      (t) =>
-        (t.status === TaskStatus.NotStarted || t.status === TaskStatus.Blocked) &&
-        list.findTask(t.id) === t &&
-        !list.isTaskBlocked(t.id) &&
-        list.childrenOf(t.id).every((c) => isTerminal(c)),
-    );
-    return sortSiblings(candidates);
+    return readyTasks(this.#read()).map((t) => cloneJson(t));
   }
 
   /**
@@ -573,7 +562,7 @@ export class TaskTransaction {
   claimNextTask(agentId: string): Task | null {
     return this.#atomic(() => {
       const agent = requireId(agentId, 'agentId');
-      const next = this.#ready()[0];
+      const next = readyTasks(this.#read())[0];
       if (next === undefined) return null;
       const list = this.#write();
       list.updateTask(next.id, { agent_id: agent }, this.#env.clock);
