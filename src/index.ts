@@ -76,6 +76,22 @@ export {
 } from './model/records.js';
 export { isTerminal, isTerminalStatus, isActiveBackgroundStatus, parseTaskStatus, formatTaskStatus } from './model/status.js';
 export {
+  isOpen,
+  isBlocked,
+  blockingDependencies,
+  openSubtasks,
+  hasOpenSubtasks,
+  activeBackgroundJob,
+  readiness,
+  isReady,
+  readyTasks,
+  completionBlocker,
+  canComplete,
+  checkCompletion,
+  type Readiness,
+  type CompletionBlocker,
+} from './model/readiness.js';
+export {
   defaultExecutionState,
   mergeProfile,
   recordEvidence,
