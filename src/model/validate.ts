@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { InvalidInputError } from '../errors.js';
 import { findJsonProblem, type JsonValue } from '../json/value.js';
+import { isBlank } from './text.js';
 import { RESERVED_DEVICE_NAME, SESSION_ID_PATTERN, SessionIdSchema } from '../schema/session-id.js';
 
 function describe(value: unknown): string {
@@ -32,14 +33,14 @@ export function requireId(value: unknown, name: string): string {
   return s;
 }
 
-/** A task name: a string that is not empty after trimming (SPEC B8). */
+/** A task name: a string that is not empty after trimming (Rust whitespace, see text.ts). */
 export function requireTaskName(value: unknown, name = 'task name'): string {
   const s = requireString(value, name);
-  if (s.trim() === '') throw new InvalidInputError(`${name} must not be empty`);
+  if (isBlank(s)) throw new InvalidInputError(`${name} must not be empty`);
   return s;
 }
 
-/** A valid session id (SPEC B6), checked before any file is touched. */
+/** A valid session id (README guarantee on safe paths), checked before any file is touched. */
 export function requireSessionId(value: unknown): string {
   // Fast path for the common case (every call checks its session id); the schema gives the message.
   if (typeof value === 'string' && SESSION_ID_PATTERN.test(value) && !RESERVED_DEVICE_NAME.test(value)) return value;
@@ -65,7 +66,7 @@ export function requireInteger(value: unknown, name: string, min = Number.MIN_SA
   return value;
 }
 
-/** Plain JSON (SPEC B8): no undefined, functions, NaN, cycles, BigInt, class instances. */
+/** Plain JSON: no undefined, functions, NaN, cycles, BigInt, class instances. */
 export function requireJson(value: unknown, name: string, options: { skipUndefinedProperties?: boolean } = {}): JsonValue {
   let problem: ReturnType<typeof findJsonProblem>;
   try {
