@@ -5,7 +5,7 @@
 export { TaskManager, type TaskManagerOptions } from './manager.js';
 export { getGlobalTaskManager, globalBaseDir } from './global.js';
 export { TaskList, type TaskPatch } from './model/task-list.js';
-export { TaskTransaction, PLANNED_SUBTASKS_SHOWN } from './model/transaction.js';
+export { TaskTransaction, PLANNED_SUBTASKS_SHOWN, type TaskTransactionOptions } from './model/transaction.js';
 export type { TaskChangeEvent, TaskChangeListener } from './events.js';
 export { watchSession, DEFAULT_WATCH_INTERVAL_MS, type SessionWatcher, type WatchSessionOptions } from './watch/index.js';
 

@@ -25,7 +25,7 @@ export interface MaterializedTasks {
  * A task name for matching: words split on Rust whitespace and joined by one space, then
  * ASCII-lower-cased (`Ünïcode` and `ünïcode` stay different names). O(length).
  */
-export function matchKey(name: string): string {
+function matchKey(name: string): string {
   return asciiLowercase(collapseWhitespace(name));
 }
 

@@ -42,7 +42,7 @@ export function reconciledStatus(list: TaskList, task: Task, hasOpenDescendant: 
  * True when some task in the subtrees of `parentId`'s children other than `exceptId` is open.
  * Looks below Completed/Cancelled tasks only, stopping at the first open one.
  */
-export function openInOtherChildren(list: TaskList, parentId: string, exceptId: string): boolean {
+function openInOtherChildren(list: TaskList, parentId: string, exceptId: string): boolean {
   const tasks = list.tasks;
   const stack: number[] = [];
   for (const pos of list.childPositions(parentId)) if ((tasks[pos] as Task).id !== exceptId) stack.push(pos);

@@ -8,7 +8,7 @@
  */
 
 /** True for a UTF-16 code unit that Rust's `char::is_whitespace` accepts (all are in the BMP). */
-export function isRustWhitespace(code: number): boolean {
+function isRustWhitespace(code: number): boolean {
   if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
   if (code < 0x85) return false;
   return (
