@@ -169,7 +169,7 @@ export class TaskTransaction {
     });
   }
 
-  /** Creates an agent task (source Agent) with an optional agent id and parent. */
+  /** Creates an agent task (source Agent) with an optional agent id and parent. O(1). */
   createAgentTask(name: string, description: string, agentId?: string | null, parentId?: string | null): Task {
     return this.#atomic(() => {
       return this.#create({ name, description, parentId, source: TaskSource.Agent, agentId });
@@ -178,7 +178,7 @@ export class TaskTransaction {
 
   /**
    * Creates a task mirroring an orchestrator task: no parent, source Orchestrator, `metadata` =
-   * `context`, and a Queued background job.
+   * `context`, and a Queued background job. O(size of the context).
    */
   createOrchestratorTask(
     orchestratorTaskId: string,
@@ -334,54 +334,54 @@ export class TaskTransaction {
   // ----------------------------------------------------------------------------------------------
   // Reads
 
-  /** The task, or null. */
+  /** The task, or null. O(size of the task). */
   getTask(id: string): Task | null {
     const task = this.#read().findTask(requireId(id, 'task id'));
     return task === null ? null : cloneJson(task);
   }
 
-  /** All tasks in list order. */
+  /** All tasks in list order. O(n). */
   listTasks(): Task[] {
     return this.#read().tasks.map((t) => cloneJson(t));
   }
 
-  /** Each root task with its direct subtasks (list order). */
+  /** Each root task with its direct subtasks (list order). O(n). */
   getHierarchy(): [Task, Task[]][] {
     const list = this.#read();
     return list.rootTasks().map((root) => [cloneJson(root), list.subtasks(root.id).map((t) => cloneJson(t))]);
   }
 
-  /** Descendants of `id` in descendant order (NotFound when missing). */
+  /** Descendants of `id` in descendant order (NotFound when missing). O(n) plus sorting unsorted sibling groups. */
   listDescendants(id: string): Task[] {
     return this.#read()
       .descendants(requireId(id, 'task id'))
       .map((t) => cloneJson(t));
   }
 
-  /** The task forest (every task exactly once). */
+  /** The task forest (every task exactly once). O(n) plus sorting unsorted sibling groups; iterative at any depth. */
   getTaskTree(): TaskTreeNode[] {
     // One iterative pass that copies each task as it is placed (no second, recursive copy walk).
     return buildTree(this.#read(), (task) => cloneJson(task));
   }
 
-  /** The task created for orchestrator task `orchestratorTaskId`, or null. */
+  /** The task created for orchestrator task `orchestratorTaskId`, or null. O(n). */
   findByOrchestratorId(orchestratorTaskId: string): Task | null {
     const wanted = requireString(orchestratorTaskId, 'orchestratorTaskId');
     const task = this.#read().tasks.find((t) => t.orchestrator_task_id === wanted);
     return task === undefined ? null : cloneJson(task);
   }
 
-  /** The current task id, or null. */
+  /** The current task id, or null. O(1). */
   getCurrentTaskId(): string | null {
     return this.#read().currentTaskId();
   }
 
-  /** True when the task waits for a dependency that is missing or not terminal. */
+  /** True when the task waits for a dependency that is missing or open (see readiness.ts). O(dependencies). */
   isTaskBlocked(id: string): boolean {
     return this.#read().isTaskBlocked(requireId(id, 'task id'));
   }
 
-  /** A copy of the whole list. */
+  /** A copy of the whole list. O(size of the list). */
   loadTaskList(): TaskList {
     return TaskList.fromData(cloneJson(this.#read().toJSON()));
   }
@@ -469,7 +469,7 @@ export class TaskTransaction {
     });
   }
 
-  /** The task's memory lifecycle, or null when the task, its metadata or the key is missing. */
+  /** The task's memory lifecycle, or null when the task, its metadata or the key is missing. O(size of the lifecycle). */
   getMemoryLifecycle(id: string): TaskMemoryLifecycle | null {
     const task = this.#read().findTask(requireId(id, 'task id'));
     return task === null ? null : readMetadataRecord(task, MEMORY_LIFECYCLE_KEY, TaskMemoryLifecycleSchema);
@@ -506,7 +506,7 @@ export class TaskTransaction {
     });
   }
 
-  /** The task's execution state, or null when the task, its metadata or the key is missing. */
+  /** The task's execution state, or null when the task, its metadata or the key is missing. O(size of the state). */
   getExecutionState(id: string): TaskExecutionState | null {
     const task = this.#read().findTask(requireId(id, 'task id'));
     return task === null ? null : readMetadataRecord(task, EXECUTION_STATE_KEY, TaskExecutionStateSchema);
