@@ -11,6 +11,7 @@ import type { JsonValue } from './json/value.js';
 import type { Clock } from './model/clock.js';
 import { defaultEnv, type ModelEnv } from './model/env.js';
 import type { IdGenerator } from './model/ids.js';
+import type { Readiness } from './model/readiness.js';
 import { TaskList } from './model/task-list.js';
 import { TaskTransaction, transactionList } from './model/transaction.js';
 import { requireFunction, requireSessionId, requireString } from './model/validate.js';
@@ -294,6 +295,11 @@ export class TaskManager {
   /** True when the task waits for a missing or open dependency. */
   isTaskBlocked(sessionId: string, id: string): Promise<boolean> {
     return this.#view(sessionId, (tx) => tx.isTaskBlocked(id));
+  }
+
+  /** Whether the task is ready and every reason it is not (NotFound when missing). */
+  getReadiness(sessionId: string, id: string): Promise<Readiness> {
+    return this.#view(sessionId, (tx) => tx.getReadiness(id));
   }
 
   /** A copy of the session's list (empty when the session has no file). */

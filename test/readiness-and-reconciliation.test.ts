@@ -88,6 +88,9 @@ describe('ready queue and completion gate agree', () => {
     expect(isOpen(task)).toBe(true);
     expect(readyTasks(list).map((x) => x.name)).toEqual(['dep', 'child']);
     expect(() => completionBlocker(list, 'nope')).toThrow('Task not found: nope');
+    expect(await manager.getReadiness(S, t.id)).toEqual(readiness(list, task));
+    expect((await manager.getReadiness(S, dep.id)).ready).toBe(true);
+    await expect(manager.getReadiness(S, 'nope')).rejects.toThrow('Task not found: nope');
   });
 });
 

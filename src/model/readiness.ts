@@ -74,17 +74,34 @@ export function openSubtasks(list: TaskList, id: string): Task[] {
  * nearest open ancestor.
  */
 export function hasOpenSubtasks(list: TaskList, id: string): boolean {
+  return openBelowChildren(list, id, null);
+}
+
+/**
+ * True when a task in the subtrees of `parentId`'s children (leaving out the child `exceptId`) is
+ * open. Looks below Completed/Cancelled tasks only and stops at the first open one; allocates
+ * nothing when the children are leaves. Safe against parent-link loops.
+ */
+export function openBelowChildren(list: TaskList, parentId: string, exceptId: string | null): boolean {
   const tasks = list.tasks;
-  const start = list.positionOf(id);
-  const seen = new Set<number>(start >= 0 ? [start] : []);
-  const stack: number[] = [...list.childPositions(id)];
+  const start = list.positionOf(parentId);
+  let stack: number[] | null = null;
+  for (const pos of list.childPositions(parentId)) {
+    const child = tasks[pos] as Task;
+    if (child.id === exceptId || pos === start) continue;
+    if (isOpen(child)) return true;
+    if (list.childPositions(child.id).length > 0) (stack ??= []).push(pos);
+  }
+  if (stack === null) return false;
+  const seen = new Set<number>(start >= 0 ? [start, ...stack] : stack);
   while (stack.length > 0) {
     const pos = stack.pop() as number;
-    if (seen.has(pos)) continue;
-    seen.add(pos);
-    const task = tasks[pos] as Task;
-    if (isOpen(task)) return true;
-    for (const child of list.childPositions(task.id)) stack.push(child);
+    for (const child of list.childPositions((tasks[pos] as Task).id)) {
+      if (seen.has(child)) continue;
+      seen.add(child);
+      if (isOpen(tasks[child] as Task)) return true;
+      stack.push(child);
+    }
   }
   return false;
 }

@@ -6,7 +6,7 @@
 import { TaskStatus } from '../schema/enums.js';
 import type { Task } from '../schema/task.js';
 import type { Clock } from './clock.js';
-import { activeBackgroundJob, canComplete, checkCompletion, hasOpenSubtasks, isBlocked, isOpen } from './readiness.js';
+import { activeBackgroundJob, canComplete, checkCompletion, hasOpenSubtasks, isBlocked, isOpen, openBelowChildren } from './readiness.js';
 import { isTerminalStatus } from './status.js';
 import type { TaskList } from './task-list.js';
 
@@ -39,26 +39,6 @@ export function reconciledStatus(list: TaskList, task: Task, hasOpenDescendant: 
 }
 
 /**
- * True when some task in the subtrees of `parentId`'s children other than `exceptId` is open.
- * Looks below Completed/Cancelled tasks only, stopping at the first open one.
- */
-function openInOtherChildren(list: TaskList, parentId: string, exceptId: string): boolean {
-  const tasks = list.tasks;
-  const stack: number[] = [];
-  for (const pos of list.childPositions(parentId)) if ((tasks[pos] as Task).id !== exceptId) stack.push(pos);
-  const seen = new Set<number>();
-  while (stack.length > 0) {
-    const pos = stack.pop() as number;
-    if (seen.has(pos)) continue;
-    seen.add(pos);
-    const task = tasks[pos] as Task;
-    if (isOpen(task)) return true;
-    for (const child of list.childPositions(task.id)) stack.push(child);
-  }
-  return false;
-}
-
-/**
  * Reconciles the ancestors of `id`, nearest first, given whether `id` has an open descendant now.
  * Whether an ancestor has an open descendant is carried up the chain (the child we came from, its
  * own open descendants, and the other children's subtrees, each looked at once), so the whole walk
@@ -81,7 +61,7 @@ export function reconcileAncestors(list: TaskList, id: string, idHasOpenDescenda
   // True when a task strictly below `below` is open.
   let openBelow = idHasOpenDescendant ?? hasOpenSubtasks(list, id);
   for (const ancestorId of ids) {
-    openBelow = openBelow || isOpen(below) || openInOtherChildren(list, ancestorId, below.id);
+    openBelow = openBelow || isOpen(below) || openBelowChildren(list, ancestorId, below.id);
     let ancestor = list.getTask(ancestorId);
     if (ancestor.status !== TaskStatus.Cancelled) {
       const next = reconciledStatus(list, ancestor, openBelow);

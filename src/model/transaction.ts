@@ -30,7 +30,7 @@ import {
 import { createTaskRecord, newMemoryEvent } from './records.js';
 import { buildTree } from './graph.js';
 import { cancelOpenDescendants } from './cancel-sweep.js';
-import { hasOpenSubtasks, openSubtasks, readyTasks } from './readiness.js';
+import { hasOpenSubtasks, openSubtasks, readiness, readyTasks, type Readiness } from './readiness.js';
 import { applyStatus } from './status-rules.js';
 import { formatTaskStatus, isTerminal, parseTaskStatus } from './status.js';
 import { TaskList } from './task-list.js';
@@ -379,6 +379,17 @@ export class TaskTransaction {
   /** True when the task waits for a dependency that is missing or open (see readiness.ts). O(dependencies). */
   isTaskBlocked(id: string): boolean {
     return this.#read().isTaskBlocked(requireId(id, 'task id'));
+  }
+
+  /**
+   * Whether the task is ready and why not: dependencies it waits for, open subtasks, an active
+   * background job (see `readiness` in readiness.ts). NotFound when missing. O(n).
+   */
+  getReadiness(id: string): Readiness {
+    const list = this.#read();
+    const task = list.getTask(requireId(id, 'task id'));
+    const result = readiness(list, task);
+    return { ...result, activeJob: result.activeJob === null ? null : cloneJson(result.activeJob) };
   }
 
   /** A copy of the whole list. O(size of the list). */
