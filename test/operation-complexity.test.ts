@@ -94,6 +94,17 @@ describe('work grows linearly with the session', () => {
     }
   });
 
+  it('a status change in a chain closed into one loop of parent links (a hand-edited file)', () => {
+    expectLinear((n) => {
+      const { list, ids } = chain(n);
+      list.updateTask(ids[0] as string, { parent_id: ids[n - 1] as string });
+      const counter = instrument(list);
+      tx(list).updateTaskStatus(ids[n >> 1] as string, 'InProgress');
+      tx(list).updateTaskStatus(ids[n >> 1] as string, 'Cancelled');
+      return counter.work();
+    });
+  });
+
   it('the ready queue over a chain of alternating open and Cancelled tasks (all descendants asked)', () => {
     expectLinear((n) => {
       const { list, ids } = chain(n);

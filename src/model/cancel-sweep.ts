@@ -17,8 +17,8 @@
  *   reconciliation is at the first/last of those open tasks, which are contiguous in descendant
  *   order) and the task itself with its ancestors (first at the first step, last at the last).
  * Only `updated_at` can differ from a naive replay: it is set once per status actually changed
- * instead of once per intermediate flip. A list with parent-link loops or duplicated ids (only
- * hand-edited files) is swept one task at a time.
+ * instead of once per intermediate flip. A task on a loop of parent links, or with duplicated
+ * ids below it (hand-edited files only), is swept one task at a time.
  */
 import { TaskStatus } from '../schema/enums.js';
 import type { Task } from '../schema/task.js';
@@ -49,7 +49,9 @@ export function cancelOpenDescendants(list: TaskList, id: string, clock: Clock):
   const open = desc.filter(isOpen).map((t) => t.id);
   if (open.length === 0) return [];
   const chain = ancestorChain(list, id);
-  if (chain.looped || list.hasDuplicateIds()) {
+  // `id` on a loop of parent links (its ancestors are also its descendants), or a descendant whose
+  // id an earlier task also has: sweep one task at a time (each O(n)). Hand-edited files only.
+  if (chain.loopAt === id || desc.some((t) => list.findTask(t.id) !== t)) {
     for (const openId of open) applyStatus(list, openId, TaskStatus.Cancelled, clock);
     return open;
   }

@@ -74,21 +74,21 @@ export function openSubtasks(list: TaskList, id: string): Task[] {
  * nearest open ancestor.
  */
 export function hasOpenSubtasks(list: TaskList, id: string): boolean {
-  return openBelowChildren(list, id, null);
+  return openBelowChildren(list, id, -1);
 }
 
 /**
- * True when a task in the subtrees of `parentId`'s children (leaving out the child `exceptId`) is
- * open. Looks below Completed/Cancelled tasks only and stops at the first open one; allocates
+ * True when a task in the subtrees of `parentId`'s children (leaving out the child at list
+ * position `exceptPos`; -1 for none) is open. Looks below Completed/Cancelled tasks only and stops at the first open one; allocates
  * nothing when the children are leaves. Safe against parent-link loops.
  */
-export function openBelowChildren(list: TaskList, parentId: string, exceptId: string | null): boolean {
+export function openBelowChildren(list: TaskList, parentId: string, exceptPos: number): boolean {
   const tasks = list.tasks;
   const start = list.positionOf(parentId);
   let stack: number[] | null = null;
   for (const pos of list.childPositions(parentId)) {
     const child = tasks[pos] as Task;
-    if (child.id === exceptId || pos === start) continue;
+    if (pos === exceptPos || pos === start) continue;
     if (isOpen(child)) return true;
     if (list.childPositions(child.id).length > 0) (stack ??= []).push(pos);
   }

@@ -6,7 +6,7 @@
 import { TaskStatus } from '../schema/enums.js';
 import type { Task } from '../schema/task.js';
 import type { Clock } from './clock.js';
-import { activeBackgroundJob, canComplete, checkCompletion, hasOpenSubtasks, isBlocked, isOpen, openBelowChildren } from './readiness.js';
+import { activeBackgroundJob, checkCompletion, hasOpenSubtasks, isBlocked, isOpen, openBelowChildren } from './readiness.js';
 import { isTerminalStatus } from './status.js';
 import type { TaskList } from './task-list.js';
 
@@ -17,18 +17,22 @@ export function setStatusRaw(list: TaskList, id: string, status: TaskStatus, clo
   return task;
 }
 
-/** The ancestors of `id`, nearest first, up to a missing parent or a loop; `looped` when a loop ended it. O(depth). */
-export function ancestorChain(list: TaskList, id: string): { ids: string[]; looped: boolean } {
+/**
+ * The ancestors of `id`, nearest first, up to a missing parent or a loop of parent links.
+ * `loopAt` is the id where the chain ran into itself (then the ancestors from `loopAt` on, and
+ * `id` itself when `loopAt` is `id`, form the loop), else null. O(depth).
+ */
+export function ancestorChain(list: TaskList, id: string): { ids: string[]; loopAt: string | null } {
   const ids: string[] = [];
   const seen = new Set<string>([id]);
   let parentId = list.findTask(id)?.parent_id ?? null;
   while (parentId !== null && list.hasTask(parentId)) {
-    if (seen.has(parentId)) return { ids, looped: true };
+    if (seen.has(parentId)) return { ids, loopAt: parentId };
     seen.add(parentId);
     ids.push(parentId);
     parentId = list.findTask(parentId)?.parent_id ?? null;
   }
-  return { ids, looped: false };
+  return { ids, loopAt: null };
 }
 
 /** The status reconciliation gives a non-Cancelled task, given whether it has an open descendant. */
@@ -38,36 +42,45 @@ export function reconciledStatus(list: TaskList, task: Task, hasOpenDescendant: 
   return blocked ? TaskStatus.Blocked : TaskStatus.InProgress;
 }
 
+/** Sets the reconciled status of a non-Cancelled ancestor when it differs; returns the task as stored. */
+function reconcileOne(list: TaskList, id: string, hasOpenDescendant: boolean, clock: Clock): Task {
+  const task = list.getTask(id);
+  if (task.status === TaskStatus.Cancelled) return task;
+  const next = reconciledStatus(list, task, hasOpenDescendant);
+  return next === task.status ? task : setStatusRaw(list, id, next, clock);
+}
+
 /**
- * Reconciles the ancestors of `id`, nearest first, given whether `id` has an open descendant now.
- * Whether an ancestor has an open descendant is carried up the chain (the child we came from, its
- * own open descendants, and the other children's subtrees, each looked at once), so the whole walk
- * is O(depth + tasks looked at) = O(n). A list with a parent-link loop or duplicated ids falls back
- * to asking {@link canComplete} for each ancestor (O(n · depth)); only hand-edited files have those.
+ * Reconciles the ancestors of `id`, nearest first, given whether `id` has an open descendant now
+ * (null: find out). Whether an ancestor has an open descendant is carried up the chain: the child
+ * we came from, its own open descendants, and the other children's subtrees, each looked at once.
+ * On a loop of parent links (hand-edited files only), every member's descendants are the whole
+ * loop with everything hanging below it except the member itself, so one count of its open tasks,
+ * kept up to date, answers for each member. O(n) in all cases.
  */
 export function reconcileAncestors(list: TaskList, id: string, idHasOpenDescendant: boolean | null, clock: Clock): void {
-  const { ids, looped } = ancestorChain(list, id);
+  const { ids, loopAt } = ancestorChain(list, id);
   if (ids.length === 0) return;
-  if (looped || list.hasDuplicateIds()) {
-    for (const ancestorId of ids) {
-      const ancestor = list.getTask(ancestorId);
-      if (ancestor.status === TaskStatus.Cancelled) continue;
-      const next = canComplete(list, ancestorId) ? TaskStatus.Completed : isBlocked(list, ancestor) ? TaskStatus.Blocked : TaskStatus.InProgress;
-      if (next !== ancestor.status) setStatusRaw(list, ancestorId, next, clock);
-    }
-    return;
-  }
+  // Ancestors before the loop (all of them when there is none) form an ordinary tree path.
+  const loopIndex = loopAt === null ? ids.length : loopAt === id ? 0 : ids.indexOf(loopAt);
   let below = list.getTask(id);
+  let belowPos = list.positionOf(id);
   // True when a task strictly below `below` is open.
-  let openBelow = idHasOpenDescendant ?? hasOpenSubtasks(list, id);
-  for (const ancestorId of ids) {
-    openBelow = openBelow || isOpen(below) || openBelowChildren(list, ancestorId, below.id);
-    let ancestor = list.getTask(ancestorId);
-    if (ancestor.status !== TaskStatus.Cancelled) {
-      const next = reconciledStatus(list, ancestor, openBelow);
-      if (next !== ancestor.status) ancestor = setStatusRaw(list, ancestorId, next, clock);
-    }
-    below = ancestor;
+  let openBelow = loopIndex === 0 ? false : (idHasOpenDescendant ?? hasOpenSubtasks(list, id));
+  for (let i = 0; i < loopIndex; i++) {
+    const ancestorId = ids[i] as string;
+    openBelow = openBelow || isOpen(below) || openBelowChildren(list, ancestorId, belowPos);
+    below = reconcileOne(list, ancestorId, openBelow, clock);
+    belowPos = list.positionOf(ancestorId);
+  }
+  if (loopIndex === ids.length) return;
+  const loopStart = loopAt as string;
+  let openInLoop = (isOpen(list.getTask(loopStart)) ? 1 : 0) + list.descendants(loopStart).filter(isOpen).length;
+  for (let i = loopIndex; i < ids.length; i++) {
+    const member = list.getTask(ids[i] as string);
+    const wasOpen = isOpen(member);
+    const after = reconcileOne(list, member.id, openInLoop - (wasOpen ? 1 : 0) > 0, clock);
+    openInLoop += (isOpen(after) ? 1 : 0) - (wasOpen ? 1 : 0);
   }
 }
 
