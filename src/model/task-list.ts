@@ -267,11 +267,6 @@ export class TaskList {
     return isBlocked(this, this.getTask(id));
   }
 
-  /** True when some id occurs on more than one task (only hand-edited files have that). O(1). */
-  hasDuplicateIds(): boolean {
-    return this.#pos.size !== this.#tasks.length;
-  }
-
   /**
    * Makes `taskId` wait for `blockerId`. Refuses a task blocking itself, a missing task or blocker,
    * and a cycle (checked in O(V+E)). A repeat is a no-op that returns false.
