@@ -105,6 +105,18 @@ describe('work grows linearly with the session', () => {
     });
   });
 
+  it('cancelling below a task on a loop of Completed tasks with a deep open chain hanging from it', () => {
+    expectLinear((n) => {
+      const { list, ids } = chain(n);
+      const half = n >> 1;
+      list.updateTask(ids[0] as string, { parent_id: ids[half - 1] as string });
+      for (const id of ids.slice(1, half)) list.updateTask(id, { status: 'Completed' });
+      const counter = instrument(list);
+      expect(tx(list).cancelOpenDescendants(ids[0] as string)).toHaveLength(n - half);
+      return counter.work();
+    });
+  });
+
   it('the ready queue over a chain of alternating open and Cancelled tasks (all descendants asked)', () => {
     expectLinear((n) => {
       const { list, ids } = chain(n);

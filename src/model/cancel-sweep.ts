@@ -49,12 +49,18 @@ export function cancelOpenDescendants(list: TaskList, id: string, clock: Clock):
   const open = desc.filter(isOpen).map((t) => t.id);
   if (open.length === 0) return [];
   const chain = ancestorChain(list, id);
-  // `id` on a loop of parent links (its ancestors are also its descendants), or a descendant whose
-  // id an earlier task also has: sweep one task at a time (each O(n)). Hand-edited files only.
-  if (chain.loopAt === id || desc.some((t) => list.findTask(t.id) !== t)) {
+  const onLoop = chain.loopAt === id;
+  // Hand-edited files only, one task at a time (each O(n)): a descendant whose id an earlier task
+  // also has, or an open task on a loop of parent links through `id` (it is then an ancestor of
+  // tasks cancelled before it, and may finish in between).
+  if (desc.some((t) => list.findTask(t.id) !== t) || (onLoop && chain.ids.some((a) => isOpen(list.getTask(a))))) {
     for (const openId of open) applyStatus(list, openId, TaskStatus.Cancelled, clock);
     return open;
   }
+  // `id` on a loop of parent links (hand-edited files only): its ancestors are the other loop
+  // members, which are also its descendants. Each member's descendants are then the whole loop with
+  // everything below it, except the member itself.
+  const loopMembers = new Set<string>(onLoop ? [id, ...chain.ids] : []);
 
   const n = desc.length;
   const k = open.length;
@@ -84,7 +90,7 @@ export function cancelOpenDescendants(list: TaskList, id: string, clock: Clock):
   for (let i = 0; i < n; i++) {
     const p = parent[i] as number;
     nearest[i] = p < 0 ? -1 : reconciled[p] === 1 ? p : (nearest[p] as number);
-    if ((desc[i] as Task).status !== TaskStatus.Completed) continue;
+    if ((desc[i] as Task).status !== TaskStatus.Completed || loopMembers.has((desc[i] as Task).id)) continue;
     const first = openBefore[i + 1] as number;
     const last = (openBefore[i + (size[i] as number)] as number) - 1;
     if (last < first) continue;
@@ -121,11 +127,48 @@ export function cancelOpenDescendants(list: TaskList, id: string, clock: Clock):
         if (up.status !== TaskStatus.Cancelled) setIfChanged(list, upId, interimStatus(list, up), clock);
       }
     }
-    if (t === k - 1) {
+    if (t === k - 1 && onLoop) {
+      finishLoop(list, root.id, chain.ids, desc, parent, open[t] as string, clock);
+    } else if (t === k - 1) {
       const self = list.getTask(root.id);
       if (self.status !== TaskStatus.Cancelled) setIfChanged(list, root.id, reconciledStatus(list, self, openUnderRoot), clock);
       reconcileAncestors(list, root.id, openUnderRoot, clock);
     }
   }
   return open;
+}
+
+/**
+ * The last reconciliation of a loop that `rootId` is on: the members in the order the last
+ * cancelled task's ancestor walk meets them (up from it to its loop member, round the loop). Each
+ * member has an open descendant when the loop and what hangs below it hold an open task besides
+ * the member itself: one count, kept up to date. O(n).
+ */
+function finishLoop(
+  list: TaskList,
+  rootId: string,
+  ancestorIds: readonly string[],
+  desc: readonly Task[],
+  parent: Int32Array,
+  lastCancelled: string,
+  clock: Clock,
+): void {
+  // Walk order round the loop, going up: root, its parent, …, the root's child on the loop.
+  const up = [rootId, ...ancestorIds];
+  const members = new Set(up);
+  // The member the last cancelled task hangs from (or is): the walk starts there.
+  let index = desc.findIndex((t) => t.id === lastCancelled);
+  while (index >= 0 && !members.has((desc[index] as Task).id)) index = parent[index] as number;
+  const entry = index < 0 ? rootId : (desc[index] as Task).id;
+  let openCount = (isOpen(list.getTask(rootId)) ? 1 : 0) + desc.filter((t) => isOpen(list.getTask(t.id))).length;
+  const start = up.indexOf(entry);
+  for (let step = 0; step < up.length; step++) {
+    const memberId = up[(start + step) % up.length] as string;
+    const member = list.getTask(memberId);
+    if (member.status === TaskStatus.Cancelled) continue;
+    const wasOpen = isOpen(member);
+    const next = reconciledStatus(list, member, openCount - (wasOpen ? 1 : 0) > 0);
+    setIfChanged(list, memberId, next, clock);
+    openCount += (isOpen({ status: next }) ? 1 : 0) - (wasOpen ? 1 : 0);
+  }
 }

@@ -78,10 +78,10 @@ export let transactionList: (tx: TaskTransaction) => TaskList;
 /**
  * The operations of one session on an in-memory working list.
  *
- * Cost: n is the number of tasks in the session, d the depth of the task's parent chain, and each
+ * Cost: each operation states its complexity, n being the number of tasks in the session; every
  * operation also reads its input once. Lookups by id are O(1). Changing operations record undo
  * steps, so a failing one is undone in O(its changes). Results are copies: add O(size of the
- * returned tasks).
+ * returned tasks). No operation is worse than O(n log n + input).
  */
 export class TaskTransaction {
   static {
