@@ -81,7 +81,8 @@ export let transactionList: (tx: TaskTransaction) => TaskList;
  * Cost: each operation states its complexity, n being the number of tasks in the session; every
  * operation also reads its input once. Lookups by id are O(1). Changing operations record undo
  * steps, so a failing one is undone in O(its changes). Results are copies: add O(size of the
- * returned tasks). No operation is worse than O(n log n + input).
+ * returned tasks). No operation is worse than O(n log n + input), except on hand-edited files with
+ * duplicated ids or a loop of open tasks through the swept task (see cancel-sweep.ts).
  */
 export class TaskTransaction {
   static {
