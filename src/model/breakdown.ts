@@ -10,7 +10,7 @@ import type { Task } from '../schema/task.js';
 import type { ModelEnv } from './env.js';
 import { normalizeRequirementBreakdown, specTaskDescription } from './planner.js';
 import { createTaskRecord } from './records.js';
-import { isTerminal } from './status.js';
+import { isOpen } from './readiness.js';
 import type { TaskList } from './task-list.js';
 import { asciiLowercase, collapseWhitespace } from './text.js';
 import { timestampKey } from './timestamps.js';
@@ -31,7 +31,7 @@ function matchKey(name: string): string {
 
 /** True when `candidate` is a better task to reuse than `best`: open before finished, then older. */
 function betterReuse(candidate: Task, best: Task): boolean {
-  const openRank = Number(isTerminal(candidate)) - Number(isTerminal(best));
+  const openRank = Number(isOpen(best)) - Number(isOpen(candidate));
   return openRank < 0 || (openRank === 0 && timestampKey(candidate.created_at) < timestampKey(best.created_at));
 }
 

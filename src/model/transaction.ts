@@ -30,9 +30,9 @@ import {
 import { createTaskRecord, newMemoryEvent } from './records.js';
 import { buildTree } from './graph.js';
 import { cancelOpenDescendants } from './cancel-sweep.js';
-import { hasOpenSubtasks, openSubtasks, readiness, readyTasks, type Readiness } from './readiness.js';
+import { hasOpenSubtasks, isOpen, openSubtasks, readiness, readyTasks, type Readiness } from './readiness.js';
 import { applyStatus } from './status-rules.js';
-import { formatTaskStatus, isTerminal, parseTaskStatus } from './status.js';
+import { formatTaskStatus, parseTaskStatus } from './status.js';
 import { TaskList } from './task-list.js';
 import { rustTrim } from './text.js';
 import {
@@ -454,7 +454,7 @@ export class TaskTransaction {
         applyStatus(this.#write(), taskId, TaskStatus.Completed, this.#env.clock);
         return { kind: 'Completed' };
       }
-      if (!isTerminal(task)) applyStatus(this.#write(), taskId, TaskStatus.InProgress, this.#env.clock);
+      if (isOpen(task)) applyStatus(this.#write(), taskId, TaskStatus.InProgress, this.#env.clock);
       return { kind: 'StillInProgress', open_subtask_ids: open };
     });
   }
