@@ -79,8 +79,9 @@ export function hasOpenSubtasks(list: TaskList, id: string): boolean {
 
 /**
  * True when a task in the subtrees of `parentId`'s children (leaving out the child at list
- * position `exceptPos`; -1 for none) is open. Looks below Completed/Cancelled tasks only and stops at the first open one; allocates
- * nothing when the children are leaves. Safe against parent-link loops.
+ * position `exceptPos`; -1 for none) is open. Looks below Completed/Cancelled tasks only, stops
+ * at the first open one, and allocates nothing when the children are leaves. Safe against
+ * parent-link loops.
  */
 export function openBelowChildren(list: TaskList, parentId: string, exceptPos: number): boolean {
   const tasks = list.tasks;
