@@ -5,7 +5,7 @@
 export { TaskManager, type TaskManagerOptions } from './manager.js';
 export { getGlobalTaskManager, globalBaseDir } from './global.js';
 export { TaskList, type TaskPatch } from './model/task-list.js';
-export { TaskTransaction, PLANNED_SUBTASKS_SHOWN } from './model/transaction.js';
+export { TaskTransaction, PLANNED_SUBTASKS_SHOWN, type TaskTransactionOptions } from './model/transaction.js';
 export type { TaskChangeEvent, TaskChangeListener } from './events.js';
 export { watchSession, DEFAULT_WATCH_INTERVAL_MS, type SessionWatcher, type WatchSessionOptions } from './watch/index.js';
 
@@ -75,6 +75,22 @@ export {
   newExecutionEvidence,
 } from './model/records.js';
 export { isTerminal, isTerminalStatus, isActiveBackgroundStatus, parseTaskStatus, formatTaskStatus } from './model/status.js';
+export {
+  isOpen,
+  isBlocked,
+  blockingDependencies,
+  openSubtasks,
+  hasOpenSubtasks,
+  activeBackgroundJob,
+  readiness,
+  isReady,
+  readyTasks,
+  completionBlocker,
+  canComplete,
+  checkCompletion,
+  type Readiness,
+  type CompletionBlocker,
+} from './model/readiness.js';
 export {
   defaultExecutionState,
   mergeProfile,

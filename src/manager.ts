@@ -11,8 +11,9 @@ import type { JsonValue } from './json/value.js';
 import type { Clock } from './model/clock.js';
 import { defaultEnv, type ModelEnv } from './model/env.js';
 import type { IdGenerator } from './model/ids.js';
+import type { Readiness } from './model/readiness.js';
 import { TaskList } from './model/task-list.js';
-import { TaskTransaction } from './model/transaction.js';
+import { TaskTransaction, transactionList } from './model/transaction.js';
 import { requireFunction, requireSessionId, requireString } from './model/validate.js';
 import { requireId } from './model/validate.js';
 import { renderSnapshotForPrompt } from './model/prompt-render.js';
@@ -117,11 +118,14 @@ export class TaskManager {
     return stored?.list ?? new TaskList(sessionId);
   }
 
-  /** Runs read-only `fn` on the freshest list. */
+  /**
+   * Runs read-only `fn` on the freshest list. The cached list is shared with the transaction, which
+   * is read-only: any changing operation on it fails, so the cache can never be altered here.
+   */
   async #view<T>(sessionId: unknown, fn: (tx: TaskTransaction) => T): Promise<T> {
     return onlyTaskErrors(async () => {
       const id = requireSessionId(sessionId);
-      const tx = new TaskTransaction(await this.#current(id), this.#env);
+      const tx = new TaskTransaction(await this.#current(id), this.#env, { readOnly: true });
       try {
         return fn(tx);
       } finally {
@@ -147,9 +151,10 @@ export class TaskManager {
         tx.close();
       }
       if (!tx.changed) return { result, events: [] as TaskChangeEvent[] };
-      const saved = await this.store.write(id, tx.list);
+      const after = transactionList(tx);
+      const saved = await this.store.write(id, after);
       this.#cache.set(id, saved);
-      const events = this.#listeners.size > 0 ? diffTaskLists(id, before, tx.list, tx.replaced) : [];
+      const events = this.#listeners.size > 0 ? diffTaskLists(id, before, after, tx.replaced) : [];
       return { result, events };
     });
     this.#emit(outcome.events);
@@ -235,9 +240,22 @@ export class TaskManager {
     return this.#commit(sessionId, (tx) => tx.setCurrentTaskId(id));
   }
 
-  /** Replaces the session's whole list. */
-  replaceTaskList(sessionId: string, list: TaskList): Promise<void> {
-    return this.#commit(sessionId, (tx) => tx.replaceTaskList(list));
+  /**
+   * Replaces a session's whole list. As in Rust, `replaceTaskList(list)` stores the list under its
+   * own `sessionId`; `replaceTaskList(sessionId, list)` also checks that the list belongs to that
+   * session (InvalidInput otherwise).
+   */
+  replaceTaskList(list: TaskList): Promise<void>;
+  replaceTaskList(sessionId: string, list: TaskList): Promise<void>;
+  replaceTaskList(sessionOrList: string | TaskList, list?: TaskList): Promise<void> {
+    if (sessionOrList instanceof TaskList) {
+      const only = sessionOrList;
+      return this.#commit(only.sessionId, (tx) => tx.replaceTaskList(only));
+    }
+    if (typeof sessionOrList !== 'string' && list === undefined) {
+      return Promise.reject(new InvalidInputError('replaceTaskList needs a TaskList'));
+    }
+    return this.#commit(sessionOrList, (tx) => tx.replaceTaskList(list as TaskList));
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -281,6 +299,11 @@ export class TaskManager {
   /** True when the task waits for a missing or open dependency. */
   isTaskBlocked(sessionId: string, id: string): Promise<boolean> {
     return this.#view(sessionId, (tx) => tx.isTaskBlocked(id));
+  }
+
+  /** Whether the task is ready and every reason it is not (NotFound when missing). */
+  getReadiness(sessionId: string, id: string): Promise<Readiness> {
+    return this.#view(sessionId, (tx) => tx.getReadiness(id));
   }
 
   /** A copy of the session's list (empty when the session has no file). */

@@ -157,7 +157,9 @@ describe('gestura-tasks CLI', () => {
     const dir = tempDir();
     const missing = await cli(dir, ['show', 'nope']);
     expect(missing).toEqual({ code: 1, stdout: '', stderr: 'Task not found: nope\n' });
-    const badStatus = await cli(dir, ['status', 'nope', 'later']);
+    // The task is found before the status text is checked (README parity rules): use one that exists.
+    const existing = await json<Task>(dir, ['add', 'exists']);
+    const badStatus = await cli(dir, ['status', existing.id, 'later']);
     expect(badStatus.code).toBe(1);
     expect(badStatus.stderr).toBe(
       "Invalid input: Unknown task status: 'later'. Expected: not_started, blocked, in_progress, completed, cancelled\n",

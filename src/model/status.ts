@@ -1,6 +1,7 @@
-/** Status helpers: terminal and active states, parsing and display (SPEC A2). */
+/** Status helpers: terminal and active states, parsing and display. */
 import { InvalidInputError } from '../errors.js';
 import { TaskBackgroundStatus, TaskStatus } from '../schema/enums.js';
+import { asciiLowercase, rustTrim } from './text.js';
 
 /** True for Completed and Cancelled. */
 export function isTerminalStatus(status: TaskStatus): boolean {
@@ -53,14 +54,14 @@ export function formatTaskStatus(status: TaskStatus): string {
 }
 
 /**
- * Parses a status from text as Rust's `FromStr` does: trim, ASCII-lowercase, `-` → `_`, then the
- * aliases of SPEC A2. Unknown text is an {@link InvalidInputError}.
+ * Parses a status from text as Rust's `FromStr` does: trim (Rust whitespace), ASCII-lowercase,
+ * `-` → `_`, then the aliases above. Unknown text is an {@link InvalidInputError}.
  */
 export function parseTaskStatus(text: string): TaskStatus {
   if (typeof text !== 'string') {
     throw new InvalidInputError(`task status must be a string, got ${typeof text}`);
   }
-  const key = text.trim().replace(/[A-Z]/g, (c) => c.toLowerCase()).replaceAll('-', '_');
+  const key = asciiLowercase(rustTrim(text)).replaceAll('-', '_');
   const status = Object.prototype.hasOwnProperty.call(ALIASES, key) ? ALIASES[key] : undefined;
   if (status === undefined) {
     throw new InvalidInputError(

@@ -12,9 +12,9 @@ import type { TaskTreeNode } from '../schema/results.js';
 import { TaskListSchema, type TaskListData } from '../schema/task-list.js';
 import type { Task } from '../schema/task.js';
 import { systemClock, advanceTimestamp, type Clock } from './clock.js';
-import { buildTree, collectDescendants, dependencyPathExists, sortSiblings } from './graph.js';
+import { buildTree, collectDescendants, dependencyPathExists } from './graph.js';
+import { isBlocked } from './readiness.js';
 import { formatZodIssue } from './zod-issues.js';
-import { isTerminal } from './status.js';
 
 const NO_POSITIONS: readonly number[] = Object.freeze([]);
 
@@ -33,6 +33,8 @@ export class TaskList {
   /** True while #pos / #children may be shared with a clone: copy before changing in place. */
   #posShared = false;
   #childrenShared = false;
+  /** Position arrays of #children that this list made itself and may append to in place. */
+  #ownArrays = new WeakSet<number[]>();
   #current: string | null;
   /** Top-level keys of the file this list was read from that we do not know; written back as is. */
   #extra: Record<string, unknown>;
@@ -98,6 +100,7 @@ export class TaskList {
     copy.#children = this.#children;
     copy.#posShared = this.#posShared = true;
     copy.#childrenShared = this.#childrenShared = true;
+    this.#ownArrays = new WeakSet();
     copy.#current = this.#current;
     copy.#extra = this.#extra;
     return copy;
@@ -143,8 +146,17 @@ export class TaskList {
       this.#children = null;
     });
     if (this.#children !== null) {
+      // Appends to the parent's position array in place when this list made it, else copies it
+      // once (a clone may share it): O(1) amortised, so adding n tasks is O(n).
+      const index = this.#ownChildren();
       const key = task.parent_id ?? null;
-      this.#ownChildren().set(key, [...(this.#children.get(key) ?? []), this.#tasks.length - 1]);
+      let positions = index.get(key);
+      if (positions === undefined || !this.#ownArrays.has(positions)) {
+        positions = positions === undefined ? [] : positions.slice();
+        index.set(key, positions);
+        this.#ownArrays.add(positions);
+      }
+      positions.push(this.#tasks.length - 1);
     }
   }
 
@@ -241,14 +253,6 @@ export class TaskList {
   }
 
   /**
-   * Direct children of `parentId` sorted by (`sort_order`, `created_at` instant), stable.
-   * O(k log k) for k children.
-   */
-  sortedChildren(parentId: string): Task[] {
-    return sortSiblings(this.subtasks(parentId));
-  }
-
-  /**
    * All descendants of `id`, depth-first pre-order, excluding `id`, children sorted by
    * (`sort_order`, `created_at`) at every level. Safe against cycles. Linear (plus sorting).
    * Throws {@link TaskNotFoundError} when `id` is missing.
@@ -258,13 +262,9 @@ export class TaskList {
     return collectDescendants(this, id);
   }
 
-  /** True when any `blocked_by` id is missing from the list or not terminal. */
+  /** True when any `blocked_by` id is missing from the list or not terminal (see readiness.ts). NotFound when `id` is missing. */
   isTaskBlocked(id: string): boolean {
-    const task = this.getTask(id);
-    return task.blocked_by.some((b) => {
-      const blocker = this.findTask(b);
-      return blocker === null || !isTerminal(blocker);
-    });
+    return isBlocked(this, this.getTask(id));
   }
 
   /**
@@ -373,8 +373,11 @@ export class TaskList {
       for (let i = 0; i < this.#tasks.length; i++) {
         const key = (this.#tasks[i] as Task).parent_id ?? null;
         const positions = index.get(key);
-        if (positions === undefined) index.set(key, [i]);
-        else positions.push(i);
+        if (positions === undefined) {
+          const fresh = [i];
+          index.set(key, fresh);
+          this.#ownArrays.add(fresh);
+        } else positions.push(i);
       }
       this.#children = index;
       this.#childrenShared = false;

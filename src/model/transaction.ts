@@ -17,7 +17,7 @@ import { EXECUTION_STATE_FORM, MEMORY_LIFECYCLE_FORM } from '../schema/json-form
 import { TaskMemoryEventSchema, TaskMemoryLifecycleSchema, type TaskMemoryEvent, type TaskMemoryLifecycle } from '../schema/memory.js';
 import type { AutoTrackedExecutionPlan, MaterializedTaskBreakdown, TaskTreeNode, TrackedTaskFinalization } from '../schema/results.js';
 import type { Task } from '../schema/task.js';
-import { materializeBreakdown } from './breakdown.js';
+import { checkBreakdownParent, materializeBreakdown } from './breakdown.js';
 import type { ModelEnv } from './env.js';
 import { EVIDENCE_WINDOW, defaultExecutionState } from './execution-state.js';
 import {
@@ -28,10 +28,13 @@ import {
   withMetadataEntries,
 } from './metadata-records.js';
 import { createTaskRecord, newMemoryEvent } from './records.js';
-import { buildTree, sortSiblings } from './graph.js';
-import { applyStatus, openDescendants } from './status-rules.js';
-import { formatTaskStatus, isTerminal, parseTaskStatus } from './status.js';
+import { buildTree } from './graph.js';
+import { cancelOpenDescendants } from './cancel-sweep.js';
+import { hasOpenSubtasks, isOpen, openSubtasks, readiness, readyTasks, type Readiness } from './readiness.js';
+import { applyStatus } from './status-rules.js';
+import { formatTaskStatus, parseTaskStatus } from './status.js';
 import { TaskList } from './task-list.js';
+import { rustTrim } from './text.js';
 import {
   optionalString,
   requireBoolean,
@@ -44,6 +47,10 @@ import {
   requireTaskName,
 } from './validate.js';
 
+/** The range of Rust's i32, the type of `toolCalls` and `durationMs`. */
+const I32_MIN = -(2 ** 31);
+const I32_MAX = 2 ** 31 - 1;
+
 /** How many open subtasks an auto-tracked plan lists. */
 export const PLANNED_SUBTASKS_SHOWN = 8;
 
@@ -55,18 +62,45 @@ function toStatus(value: unknown): TaskStatus {
   throw new InvalidInputError(`status must be a task status, got ${value === null ? 'null' : typeof value}`);
 }
 
-/** The operations of one session on an in-memory working list. */
+/** Options of a {@link TaskTransaction}. */
+export interface TaskTransactionOptions {
+  /** Every changing operation fails with InvalidInput; the list is never changed. Default false. */
+  readonly readOnly?: boolean;
+}
+
+/**
+ * The working list of a transaction, for the manager (which writes it). Not exported from the
+ * package: callers of `batch` can change the list only through the transaction's checked
+ * operations.
+ */
+export let transactionList: (tx: TaskTransaction) => TaskList;
+
+/**
+ * The operations of one session on an in-memory working list.
+ *
+ * Cost: each operation states its complexity, n being the number of tasks in the session; every
+ * operation also reads its input once. Lookups by id are O(1). Changing operations record undo
+ * steps, so a failing one is undone in O(its changes). Results are copies: add O(size of the
+ * returned tasks). No operation is worse than O(n log n + input), except on hand-edited files with
+ * duplicated ids or a loop of open tasks through the swept task (see cancel-sweep.ts).
+ */
 export class TaskTransaction {
+  static {
+    transactionList = (tx) => tx.#list;
+  }
+
   readonly #list: TaskList;
   readonly #env: ModelEnv;
+  readonly #readOnly: boolean;
   #dirty = false;
   #replaced = false;
   #open = true;
 
   /** Operates on `list` in place; `env` supplies time and ids. */
-  constructor(list: TaskList, env: ModelEnv) {
+  constructor(list: TaskList, env: ModelEnv, options: TaskTransactionOptions = {}) {
     this.#list = list;
     this.#env = env;
+    this.#readOnly = options.readOnly === true;
   }
 
   /** The session of this transaction. */
@@ -84,11 +118,6 @@ export class TaskTransaction {
     return this.#replaced;
   }
 
-  /** The working list itself (for the manager; not for callers). */
-  get list(): TaskList {
-    return this.#list;
-  }
-
   /** Ends the transaction: later calls fail with InvalidInput. */
   close(): void {
     this.#open = false;
@@ -97,6 +126,7 @@ export class TaskTransaction {
   /** Runs one operation so that it either fully happens or leaves the list as it was. */
   #atomic<T>(operation: () => T): T {
     const list = this.#read();
+    if (this.#readOnly) throw new InvalidInputError('this transaction is read-only; change tasks through TaskManager.batch or the manager methods');
     const wasDirty = this.#dirty;
     const wasReplaced = this.#replaced;
     const marker = list.savepoint();
@@ -117,6 +147,13 @@ export class TaskTransaction {
     return this.#list;
   }
 
+  /** Checks the id argument and finds the task (NotFound): the first step of every call naming a task. */
+  #find(id: unknown): string {
+    const taskId = requireId(id, 'task id');
+    this.#read().getTask(taskId);
+    return taskId;
+  }
+
   #write(): TaskList {
     const list = this.#read();
     this.#dirty = true;
@@ -126,23 +163,23 @@ export class TaskTransaction {
   // ----------------------------------------------------------------------------------------------
   // Creation and editing
 
-  /** Creates a user task (optionally under `parentId`, which must exist in the session). */
+  /** Creates a user task (optionally under `parentId`, which must exist in the session). O(1). */
   createTask(name: string, description: string, parentId?: string | null): Task {
     return this.#atomic(() => {
       return this.#create({ name, description, parentId, source: TaskSource.User });
     });
   }
 
-  /** Creates an agent task (source Agent) with an optional agent id and parent. */
+  /** Creates an agent task (source Agent) with an optional agent id and parent. O(1). */
   createAgentTask(name: string, description: string, agentId?: string | null, parentId?: string | null): Task {
     return this.#atomic(() => {
-      return this.#create({ name, description, parentId, source: TaskSource.Agent, agentId: optionalString(agentId, 'agentId') });
+      return this.#create({ name, description, parentId, source: TaskSource.Agent, agentId });
     });
   }
 
   /**
    * Creates a task mirroring an orchestrator task: no parent, source Orchestrator, `metadata` =
-   * `context`, and a Queued background job.
+   * `context`, and a Queued background job. O(size of the context).
    */
   createOrchestratorTask(
     orchestratorTaskId: string,
@@ -172,16 +209,16 @@ export class TaskTransaction {
     description: unknown;
     parentId?: unknown;
     source: TaskSource;
-    agentId?: string | null;
+    agentId?: unknown;
     orchestratorTaskId?: string;
     metadata?: JsonValue;
     backgroundJob?: TaskBackgroundJob;
   }): Task {
-    const name = requireTaskName(fields.name);
-    const description = requireString(fields.description, 'description');
     const parentId = optionalString(fields.parentId, 'parentId');
     const list = this.#read();
     if (parentId !== null) list.getTask(parentId);
+    const name = requireTaskName(fields.name);
+    const description = requireString(fields.description, 'description');
     const task = createTaskRecord(
       {
         sessionId: list.sessionId,
@@ -189,7 +226,7 @@ export class TaskTransaction {
         description,
         parentId,
         source: fields.source,
-        agentId: fields.agentId ?? null,
+        agentId: optionalString(fields.agentId, 'agentId'),
         orchestratorTaskId: fields.orchestratorTaskId ?? null,
         metadata: fields.metadata ?? null,
         backgroundJob: fields.backgroundJob,
@@ -200,14 +237,13 @@ export class TaskTransaction {
     return cloneJson(task);
   }
 
-  /** Changes the name and/or description of a task. */
+  /** Changes the name and/or description of a task. O(1). */
   updateTask(id: string, name?: string | null, description?: string | null): Task {
     return this.#atomic(() => {
-      const taskId = requireId(id, 'task id');
+      const taskId = this.#find(id);
       const patch: { name?: string; description?: string } = {};
       if (name !== undefined && name !== null) patch.name = requireTaskName(name);
       if (description !== undefined && description !== null) patch.description = requireString(description, 'description');
-      this.#read().getTask(taskId);
       return cloneJson(this.#write().updateTask(taskId, patch, this.#env.clock));
     });
   }
@@ -215,59 +251,59 @@ export class TaskTransaction {
   /**
    * Sets a task's status (completion check when Completed), clears the current pointer if it
    * became terminal, and reconciles its ancestors. `status` may also be text such as `done`.
+   * O(n): the ancestor walk carries "has an open descendant" up the chain.
    */
   updateTaskStatus(id: string, status: TaskStatus | string): Task {
     return this.#atomic(() => {
-      const taskId = requireId(id, 'task id');
+      const taskId = this.#find(id);
       const next = toStatus(status);
-      const list = this.#read();
-      list.getTask(taskId);
       return cloneJson(applyStatus(this.#write(), taskId, next, this.#env.clock));
     });
   }
 
-  /** Removes a task (and its id from other tasks' `blocked_by`); returns it. */
+  /** Removes a task (and its id from other tasks' `blocked_by`); returns it. O(n + dependencies). */
   deleteTask(id: string): Task {
     return this.#atomic(() => {
-      const taskId = requireId(id, 'task id');
-      this.#read().getTask(taskId);
+      const taskId = this.#find(id);
       return cloneJson(this.#write().removeTask(taskId, this.#env.clock) as Task);
     });
   }
 
-  /** Makes `taskId` wait for `blockerId`. Returns false when the dependency already existed. */
+  /**
+   * Makes `taskId` wait for `blockerId`. Returns false when the dependency already existed.
+   * O(n + dependencies) for the cycle check.
+   */
   addTaskDependency(taskId: string, blockerId: string): boolean {
     return this.#atomic(() => {
       const task = requireId(taskId, 'task id');
       const blocker = requireId(blockerId, 'blocker id');
-      const added = this.#read().addDependency(task, blocker, this.#env.clock);
+      const list = this.#read();
+      const added = list.addDependency(task, blocker, this.#env.clock);
       if (added) this.#write();
       return added;
     });
   }
 
-  /** Sets (or with null clears) a task's background job. */
+  /** Sets (or with null clears) a task's background job. O(1) plus the job's size. */
   setTaskBackgroundJob(id: string, job: TaskBackgroundJob | null): Task {
     return this.#atomic(() => {
-      const taskId = requireId(id, 'task id');
+      const taskId = this.#find(id);
       const next = job === null || job === undefined ? undefined : requireSchema(TaskBackgroundJobSchema, cloneJson(job), 'job');
-      this.#read().getTask(taskId);
       return cloneJson(this.#write().updateTask(taskId, { background_job: next }, this.#env.clock));
     });
   }
 
-  /** Replaces a task's metadata with `metadata` (any JSON). */
+  /** Replaces a task's metadata with `metadata` (any JSON). O(size of the metadata). */
   updateTaskMetadata(id: string, metadata: JsonValue | null): Task {
     return this.#atomic(() => {
-      const taskId = requireId(id, 'task id');
-      // Only null clears the metadata; undefined is not JSON (SPEC B8) and must not wipe it silently.
+      const taskId = this.#find(id);
+      // Only null clears the metadata; undefined is not JSON and must not wipe it silently.
       const value = metadata === null ? null : cloneJson(requireJson(metadata, 'metadata'));
-      this.#read().getTask(taskId);
       return cloneJson(this.#write().updateTask(taskId, { metadata: value }, this.#env.clock));
     });
   }
 
-  /** Points the current task at `id` (which must exist) or clears it with null. */
+  /** Points the current task at `id` (which must exist) or clears it with null. O(1). */
   setCurrentTaskId(id: string | null): void {
     return this.#atomic(() => {
       const taskId = id === null || id === undefined ? null : requireId(id, 'task id');
@@ -276,7 +312,7 @@ export class TaskTransaction {
     });
   }
 
-  /** Replaces the whole list with `list` (validated; its session must be this session). */
+  /** Replaces the whole list with `list` (validated; its session must be this session). O(size of the list). */
   replaceTaskList(list: TaskList): void {
     return this.#atomic(() => {
       if (!(list instanceof TaskList)) throw new InvalidInputError('replaceTaskList needs a TaskList');
@@ -299,54 +335,65 @@ export class TaskTransaction {
   // ----------------------------------------------------------------------------------------------
   // Reads
 
-  /** The task, or null. */
+  /** The task, or null. O(size of the task). */
   getTask(id: string): Task | null {
     const task = this.#read().findTask(requireId(id, 'task id'));
     return task === null ? null : cloneJson(task);
   }
 
-  /** All tasks in list order. */
+  /** All tasks in list order. O(n). */
   listTasks(): Task[] {
     return this.#read().tasks.map((t) => cloneJson(t));
   }
 
-  /** Each root task with its direct subtasks (list order). */
+  /** Each root task with its direct subtasks (list order). O(n). */
   getHierarchy(): [Task, Task[]][] {
     const list = this.#read();
     return list.rootTasks().map((root) => [cloneJson(root), list.subtasks(root.id).map((t) => cloneJson(t))]);
   }
 
-  /** Descendants of `id` in descendant order (NotFound when missing). */
+  /** Descendants of `id` in descendant order (NotFound when missing). O(n) plus sorting unsorted sibling groups. */
   listDescendants(id: string): Task[] {
     return this.#read()
       .descendants(requireId(id, 'task id'))
       .map((t) => cloneJson(t));
   }
 
-  /** The task forest (every task exactly once). */
+  /** The task forest (every task exactly once). O(n) plus sorting unsorted sibling groups; iterative at any depth. */
   getTaskTree(): TaskTreeNode[] {
     // One iterative pass that copies each task as it is placed (no second, recursive copy walk).
     return buildTree(this.#read(), (task) => cloneJson(task));
   }
 
-  /** The task created for orchestrator task `orchestratorTaskId`, or null. */
+  /** The task created for orchestrator task `orchestratorTaskId`, or null. O(n). */
   findByOrchestratorId(orchestratorTaskId: string): Task | null {
     const wanted = requireString(orchestratorTaskId, 'orchestratorTaskId');
     const task = this.#read().tasks.find((t) => t.orchestrator_task_id === wanted);
     return task === undefined ? null : cloneJson(task);
   }
 
-  /** The current task id, or null. */
+  /** The current task id, or null. O(1). */
   getCurrentTaskId(): string | null {
     return this.#read().currentTaskId();
   }
 
-  /** True when the task waits for a dependency that is missing or not terminal. */
+  /** True when the task waits for a dependency that is missing or open (see readiness.ts). O(dependencies). */
   isTaskBlocked(id: string): boolean {
     return this.#read().isTaskBlocked(requireId(id, 'task id'));
   }
 
-  /** A copy of the whole list. */
+  /**
+   * Whether the task is ready and why not: dependencies it waits for, open subtasks, an active
+   * background job (see `readiness` in readiness.ts). NotFound when missing. O(n).
+   */
+  getReadiness(id: string): Readiness {
+    const list = this.#read();
+    const task = list.getTask(requireId(id, 'task id'));
+    const result = readiness(list, task);
+    return { ...result, activeJob: result.activeJob === null ? null : cloneJson(result.activeJob) };
+  }
+
+  /** A copy of the whole list. O(size of the list). */
   loadTaskList(): TaskList {
     return TaskList.fromData(cloneJson(this.#read().toJSON()));
   }
@@ -354,29 +401,32 @@ export class TaskTransaction {
   // ----------------------------------------------------------------------------------------------
   // Multi-step operations
 
-  /** Cancels every descendant of `id` that is open now; returns their ids in descendant order. */
+  /**
+   * Cancels every descendant of `id` that is open now; returns their ids in descendant order.
+   * O(n + dependencies) (see cancel-sweep.ts), not one ancestor walk per cancelled task.
+   */
   cancelOpenDescendants(id: string): string[] {
     return this.#atomic(() => {
-      const taskId = requireId(id, 'task id');
-      const open = openDescendants(this.#read(), taskId).map((t) => t.id);
-      if (open.length === 0) return [];
-      const list = this.#write();
-      for (const openId of open) applyStatus(list, openId, TaskStatus.Cancelled, this.#env.clock);
-      return open;
+      const taskId = this.#find(id);
+      const list = this.#read();
+      if (!hasOpenSubtasks(list, taskId)) return [];
+      return cancelOpenDescendants(this.#write(), taskId, this.#env.clock);
     });
   }
 
   /**
    * Records an agent run's result in the task's metadata (`success`, `output`, `tool_calls`,
    * `duration_ms`) and sets Completed on success (completion check applies) or Cancelled on failure.
+   * `toolCalls` and `durationMs` are any 32-bit signed integers, negative included, as in Rust.
+   * O(n) for the status change.
    */
   recordTaskResult(id: string, success: boolean, output: string, toolCalls: number, durationMs: number): TaskStatus {
     return this.#atomic(() => {
-      const taskId = requireId(id, 'task id');
+      const taskId = this.#find(id);
       const ok = requireBoolean(success, 'success');
       const text = requireString(output, 'output');
-      const calls = requireInteger(toolCalls, 'toolCalls', 0);
-      const duration = requireInteger(durationMs, 'durationMs');
+      const calls = requireInteger(toolCalls, 'toolCalls', I32_MIN, I32_MAX);
+      const duration = requireInteger(durationMs, 'durationMs', I32_MIN, I32_MAX);
       const task = this.#read().getTask(taskId);
       const list = this.#write();
       list.updateTask(
@@ -392,30 +442,30 @@ export class TaskTransaction {
 
   /**
    * After an agent run: completes the task when no descendant is open, else moves it to
-   * InProgress (unless it is already terminal) and reports the open subtask ids.
+   * InProgress (unless it is already terminal) and reports the open subtask ids. O(n).
    */
   finalizeTrackedTaskAfterAgentRun(id: string): TrackedTaskFinalization {
     return this.#atomic(() => {
-      const taskId = requireId(id, 'task id');
+      const taskId = this.#find(id);
       const list = this.#read();
       const task = list.getTask(taskId);
-      const open = openDescendants(list, taskId).map((t) => t.id);
+      const open = openSubtasks(list, taskId).map((t) => t.id);
       if (open.length === 0) {
         applyStatus(this.#write(), taskId, TaskStatus.Completed, this.#env.clock);
         return { kind: 'Completed' };
       }
-      if (!isTerminal(task)) applyStatus(this.#write(), taskId, TaskStatus.InProgress, this.#env.clock);
+      if (isOpen(task)) applyStatus(this.#write(), taskId, TaskStatus.InProgress, this.#env.clock);
       return { kind: 'StillInProgress', open_subtask_ids: open };
     });
   }
 
   /**
    * Appends a memory event to the task's memory lifecycle (newest 32 kept) and remembers its
-   * memory file path. Returns the lifecycle after the change.
+   * memory file path. Returns the lifecycle after the change. O(size of the task's metadata).
    */
   recordMemoryEvent(id: string, event: TaskMemoryEvent): TaskMemoryLifecycle {
     return this.#atomic(() => {
-      const taskId = requireId(id, 'task id');
+      const taskId = this.#find(id);
       const entry = requireSchema(TaskMemoryEventSchema, cloneJson(requireJson(event, 'event')), 'event');
       const task = this.#read().getTask(taskId);
       const lifecycle = readMetadataRecord(task, MEMORY_LIFECYCLE_KEY, TaskMemoryLifecycleSchema) ?? TaskMemoryLifecycleSchema.parse({});
@@ -431,7 +481,7 @@ export class TaskTransaction {
     });
   }
 
-  /** The task's memory lifecycle, or null when the task, its metadata or the key is missing. */
+  /** The task's memory lifecycle, or null when the task, its metadata or the key is missing. O(size of the lifecycle). */
   getMemoryLifecycle(id: string): TaskMemoryLifecycle | null {
     const task = this.#read().findTask(requireId(id, 'task id'));
     return task === null ? null : readMetadataRecord(task, MEMORY_LIFECYCLE_KEY, TaskMemoryLifecycleSchema);
@@ -439,11 +489,12 @@ export class TaskTransaction {
 
   /**
    * Reads the task's execution state (default when absent), lets `update` change it in place, stores
-   * it and returns it. An error thrown by `update` aborts the change.
+   * it and returns it. An error thrown by `update` aborts the change. O(size of the task's
+   * metadata) plus the callback.
    */
   updateExecutionState(id: string, update: (state: TaskExecutionState) => void): TaskExecutionState {
     return this.#atomic(() => {
-      const taskId = requireId(id, 'task id');
+      const taskId = this.#find(id);
       const callback = requireFunction<(state: TaskExecutionState) => void>(update, 'update');
       const task = this.#read().getTask(taskId);
       const state = readMetadataRecord(task, EXECUTION_STATE_KEY, TaskExecutionStateSchema) ?? defaultExecutionState();
@@ -467,29 +518,33 @@ export class TaskTransaction {
     });
   }
 
-  /** The task's execution state, or null when the task, its metadata or the key is missing. */
+  /** The task's execution state, or null when the task, its metadata or the key is missing. O(size of the state). */
   getExecutionState(id: string): TaskExecutionState | null {
     const task = this.#read().findTask(requireId(id, 'task id'));
     return task === null ? null : readMetadataRecord(task, EXECUTION_STATE_KEY, TaskExecutionStateSchema);
   }
 
-  /** Turns planner specs into top-level tasks (reusing existing ones by name). */
+  /** Turns planner specs into top-level tasks (reusing existing ones by name). O(n + specs). */
   materializeRequirementBreakdown(specs: readonly RequirementBreakdownTaskSpec[]): MaterializedTaskBreakdown {
     return this.#atomic(() => {
       return this.#materialize(null, specs);
     });
   }
 
-  /** Turns planner specs into tasks under `parentId` (reusing existing ones by name). */
+  /**
+   * Turns planner specs into tasks under `parentId` (reusing existing ones by name). The parent is
+   * found first: a missing one is NotFound whatever the specs. O(n + specs).
+   */
   materializeRequirementBreakdownUnderParent(parentId: string, specs: readonly RequirementBreakdownTaskSpec[]): MaterializedTaskBreakdown {
     return this.#atomic(() => {
-      return this.#materialize(requireId(parentId, 'parentId'), specs);
+      const parent = requireId(parentId, 'parentId');
+      checkBreakdownParent(this.#read(), parent);
+      return this.#materialize(parent, specs);
     });
   }
 
   #materialize(parentId: string | null, specs: readonly RequirementBreakdownTaskSpec[]): MaterializedTaskBreakdown {
     const checked = this.#specs(specs);
-    this.#read();
     const result = materializeBreakdown(this.#write(), this.#env, parentId, checked);
     return { created_tasks: result.tasks.map((t) => cloneJson(t)), root_task_ids: result.rootTaskIds };
   }
@@ -502,6 +557,7 @@ export class TaskTransaction {
   /**
    * Creates a root task for a request, materialises the specs under it, starts the first open
    * subtask, points the current task at it, and records a handoff memory event on the root.
+   * O(n + specs).
    */
   initializeAutoTrackedExecutionPlan(
     rootName: string,
@@ -515,13 +571,13 @@ export class TaskTransaction {
       const clock = this.#env.clock;
       const root = this.#create({
         name,
-        description: `Autogenerated tracked execution task for request:\n\n${input.trim()}`,
+        description: `Autogenerated tracked execution task for request:\n\n${rustTrim(input)}`,
         source: TaskSource.User,
       });
       const list = this.#write();
       applyStatus(list, root.id, TaskStatus.InProgress, clock);
       const materialized = materializeBreakdown(list, this.#env, root.id, checked);
-      const open = openDescendants(list, root.id);
+      const open = openSubtasks(list, root.id);
       const planned = open
         .slice(0, PLANNED_SUBTASKS_SHOWN)
         .map((t) => `${t.name} [${formatTaskStatus(t.status)}]`);
@@ -547,33 +603,23 @@ export class TaskTransaction {
   // Ready queue
 
   /**
-   * Tasks an agent can start now: NotStarted or Blocked, not waiting on any open dependency, and
-   * with no open subtask; ordered by `sort_order`, then age.
+   * Tasks an agent can start now (see `readyTasks` in readiness.ts: NotStarted or Blocked, no open
+   * dependency, no open descendant, no active background job); by `sort_order`, then age.
+   * O(n log n).
    */
   readyTasks(): Task[] {
-    return this.#ready().map((t) => cloneJson(t));
-  }
-
-  #ready(): Task[] {
-    const list = this.#read();
-    const candidates = list.tasks.filter(
-      (t) =>
-        (t.status === TaskStatus.NotStarted || t.status === TaskStatus.Blocked) &&
-        list.findTask(t.id) === t &&
-        !list.isTaskBlocked(t.id) &&
-        list.childrenOf(t.id).every((c) => isTerminal(c)),
-    );
-    return sortSiblings(candidates);
+    return readyTasks(this.#read()).map((t) => cloneJson(t));
   }
 
   /**
    * Marks the first ready task InProgress for `agentId` (setting its `agent_id`) and returns it, or
    * null when nothing is ready. Inside one commit, so concurrent claimers never share a task.
+   * O(n log n).
    */
   claimNextTask(agentId: string): Task | null {
     return this.#atomic(() => {
       const agent = requireId(agentId, 'agentId');
-      const next = this.#ready()[0];
+      const next = readyTasks(this.#read())[0];
       if (next === undefined) return null;
       const list = this.#write();
       list.updateTask(next.id, { agent_id: agent }, this.#env.clock);

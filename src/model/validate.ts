@@ -5,9 +5,10 @@
 import type { z } from 'zod';
 import { InvalidInputError } from '../errors.js';
 import { findJsonProblem, type JsonValue } from '../json/value.js';
+import { isBlank } from './text.js';
 import { RESERVED_DEVICE_NAME, SESSION_ID_PATTERN, SessionIdSchema } from '../schema/session-id.js';
 
-function describe(value: unknown): string {
+function describeArgument(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(String(value)).slice(0, 60)}`;
@@ -15,7 +16,7 @@ function describe(value: unknown): string {
 
 /** A string (well-formed Unicode, so every JSON reader can load it). */
 export function requireString(value: unknown, name: string): string {
-  if (typeof value !== 'string') throw new InvalidInputError(`${name} must be a string, got ${describe(value)}`);
+  if (typeof value !== 'string') throw new InvalidInputError(`${name} must be a string, got ${describeArgument(value)}`);
   if (!value.isWellFormed()) throw new InvalidInputError(`${name} contains a lone surrogate and cannot be stored as JSON`);
   return value;
 }
@@ -32,20 +33,20 @@ export function requireId(value: unknown, name: string): string {
   return s;
 }
 
-/** A task name: a string that is not empty after trimming (SPEC B8). */
+/** A task name: a string that is not empty after trimming (Rust whitespace, see text.ts). */
 export function requireTaskName(value: unknown, name = 'task name'): string {
   const s = requireString(value, name);
-  if (s.trim() === '') throw new InvalidInputError(`${name} must not be empty`);
+  if (isBlank(s)) throw new InvalidInputError(`${name} must not be empty`);
   return s;
 }
 
-/** A valid session id (SPEC B6), checked before any file is touched. */
+/** A valid session id (README guarantee on safe paths), checked before any file is touched. */
 export function requireSessionId(value: unknown): string {
   // Fast path for the common case (every call checks its session id); the schema gives the message.
   if (typeof value === 'string' && SESSION_ID_PATTERN.test(value) && !RESERVED_DEVICE_NAME.test(value)) return value;
   const parsed = SessionIdSchema.safeParse(value);
   if (!parsed.success) {
-    const shown = typeof value === 'string' ? JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value) : describe(value);
+    const shown = typeof value === 'string' ? JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value) : describeArgument(value);
     throw new InvalidInputError(`invalid session id ${shown}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   }
   return parsed.data;
@@ -53,19 +54,19 @@ export function requireSessionId(value: unknown): string {
 
 /** A boolean. */
 export function requireBoolean(value: unknown, name: string): boolean {
-  if (typeof value !== 'boolean') throw new InvalidInputError(`${name} must be a boolean, got ${describe(value)}`);
+  if (typeof value !== 'boolean') throw new InvalidInputError(`${name} must be a boolean, got ${describeArgument(value)}`);
   return value;
 }
 
 /** A safe integer within [min, max]. */
 export function requireInteger(value: unknown, name: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InvalidInputError(`${name} must be an integer from ${min} to ${max}, got ${describe(value)}`);
+    throw new InvalidInputError(`${name} must be an integer from ${min} to ${max}, got ${describeArgument(value)}`);
   }
   return value;
 }
 
-/** Plain JSON (SPEC B8): no undefined, functions, NaN, cycles, BigInt, class instances. */
+/** Plain JSON: no undefined, functions, NaN, cycles, BigInt, class instances. */
 export function requireJson(value: unknown, name: string, options: { skipUndefinedProperties?: boolean } = {}): JsonValue {
   let problem: ReturnType<typeof findJsonProblem>;
   try {
@@ -91,6 +92,6 @@ export function requireSchema<S extends z.ZodType>(schema: S, value: unknown, na
 
 /** A function. */
 export function requireFunction<F extends (...args: never[]) => unknown>(value: unknown, name: string): F {
-  if (typeof value !== 'function') throw new InvalidInputError(`${name} must be a function, got ${describe(value)}`);
+  if (typeof value !== 'function') throw new InvalidInputError(`${name} must be a function, got ${describeArgument(value)}`);
   return value as F;
 }

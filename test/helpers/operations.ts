@@ -169,6 +169,20 @@ export async function checkInvariants(manager: TaskManager, session: string, exe
     expect(unexplained.map((d) => `${d.name} [${d.status}] under Completed ${t.name}`)).toEqual([]);
   }
 
+  // A ready task's completion is never refused (not for its subtasks, nor for anything else):
+  // the ready queue and the completion gate ask the same rules. Each attempt is rolled back.
+  const rollback = new Error('roll back');
+  for (const ready of await manager.readyTasks(session)) {
+    const outcome = await manager
+      .batch(session, (tx) => {
+        tx.updateTaskStatus(ready.id, 'Completed');
+        throw rollback;
+      })
+      .catch((e: unknown) => e);
+    const refused = outcome instanceof TaskError && outcome.cause !== rollback;
+    expect(refused ? `${ready.name}: ${(outcome as TaskError).message}` : 'accepted').toBe('accepted');
+  }
+
   // No dangling references created by the API: blockers exist, the pointer exists.
   for (const t of tasks) for (const b of t.blocked_by) expect(byId.has(b)).toBe(true);
   const current = await manager.getCurrentTaskId(session);
