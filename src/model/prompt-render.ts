@@ -9,6 +9,7 @@
 import { InvalidInputError } from '../errors.js';
 import type { Task } from '../schema/task.js';
 import { isOpenTask, type RuntimeSnapshot } from './runtime-snapshot.js';
+import { sortSiblings } from './graph.js';
 import { formatTaskStatus } from './status.js';
 import { compareTimestamps } from './timestamps.js';
 import type { TaskList } from './task-list.js';
@@ -167,7 +168,7 @@ function byRecentUpdate(a: Task, b: Task): number {
 
 /** Outline group of a top task: its line, then up to 5 children (open first) with counts of what lies below. */
 function outlineGroup(list: TaskList, top: Task): string[] {
-  const children = list.sortedChildren(top.id);
+  const children = sortSiblings(list.childrenOf(top.id));
   const openChildren = children.filter((c) => isOpenTask(c));
   const childInfo = children.length > 0 ? `, ${children.length} subtasks (${openChildren.length} open)` : '';
   const lines = [`- ${label(top)} [${formatTaskStatus(top.status)}]${childInfo}`];
@@ -345,7 +346,7 @@ export function renderSnapshotForPrompt(list: TaskList, snapshot: RuntimeSnapsho
     for (const line of lines) if (!budget.add(line)) break;
     shown.add(focus.id);
     for (const ancestor of pathOf(list, focus)) shown.add(ancestor.id);
-    const openChildren = list.sortedChildren(focus.id).filter((c) => isOpenTask(c));
+    const openChildren = sortSiblings(list.childrenOf(focus.id)).filter((c) => isOpenTask(c));
     // At most a third of what is left, so the ready queue and the rest still get their share.
     budget.capped(Math.floor(budget.left / 3), () =>
       budget.section('  Open subtasks:', openChildren.slice(0, 50).map((t) => `  ${item(t)}`), openChildren.length),

@@ -23,7 +23,7 @@
  */
 import { InvalidInputError } from '../errors.js';
 import type { TaskBackgroundJob } from '../schema/background-job.js';
-import { TaskStatus } from '../schema/enums.js';
+import { TaskBackgroundStatus, TaskStatus } from '../schema/enums.js';
 import type { Task } from '../schema/task.js';
 import { sortSiblings } from './graph.js';
 import { isActiveBackgroundStatus, isTerminal } from './status.js';
@@ -111,6 +111,19 @@ export function openBelowChildren(list: TaskList, parentId: string, exceptPos: n
 export function activeBackgroundJob(task: Pick<Task, 'background_job'>): TaskBackgroundJob | null {
   const job = task.background_job;
   return job != null && isActiveBackgroundStatus(job.status) ? job : null;
+}
+
+/**
+ * True when an open task that is not ready is held back by something outside itself: a dependency
+ * it waits for, a Blocked status, or a background job that waits (Blocked or AwaitingApproval).
+ * A parent that is only waiting for its own open subtasks is not "held back": its work is in its
+ * subtree. The runtime snapshot, the dashboard and the CLI list such tasks as blocked. O(dependencies).
+ */
+export function isHeldBack(list: TaskList, task: Task): boolean {
+  if (!isOpen(task) || isReady(list, task)) return false;
+  const job = task.background_job;
+  const jobWaits = job != null && (job.status === TaskBackgroundStatus.Blocked || job.status === TaskBackgroundStatus.AwaitingApproval);
+  return task.status === TaskStatus.Blocked || jobWaits || isBlocked(list, task);
 }
 
 /** Why a task is or is not ready, as returned by {@link readiness}. */

@@ -12,7 +12,7 @@ import type { Task } from '../schema/task.js';
 import { defaultEnv } from './env.js';
 import { EXECUTION_STATE_KEY, readMetadataRecord } from './metadata-records.js';
 import { formatTaskStatus, isActiveBackgroundStatus, isTerminal } from './status.js';
-import { openDescendants } from './status-rules.js';
+import { activeBackgroundJob, blockingDependencies, isHeldBack, isOpen, openSubtasks, readyTasks } from './readiness.js';
 import { TaskList } from './task-list.js';
 import { requireId } from './validate.js';
 import { TaskTransaction } from './transaction.js';
@@ -24,24 +24,7 @@ import { missingRequirements, type VerificationRequirement } from './verificatio
 // module reaches them, so they can be repointed in one spot.
 
 /** True when the task is open (not terminal). Agent views use this, not the status rules directly. */
-export const isOpenTask = (task: Task): boolean => !isTerminal(task);
-const isOpen = isOpenTask;
-/** True when the task waits for a missing or open dependency. */
-const waitsForDependencies = (list: TaskList, id: string): boolean => list.isTaskBlocked(id);
-/** The ready queue: open, unblocked leaf tasks in priority order (the list's own task objects). */
-function readyQueue(list: TaskList): Task[] {
-  const tx = new TaskTransaction(list, defaultEnv);
-  try {
-    return tx.readyTasks().map((t) => list.getTask(t.id));
-  } finally {
-    tx.close();
-  }
-}
-/** Non-terminal descendants, descendant order. */
-const openSubtasksOf = (list: TaskList, id: string): Task[] => openDescendants(list, id);
-/** The task's background job when it is still active, else null. */
-const activeJob = (task: Task): TaskBackgroundJob | null =>
-  task.background_job != null && isActiveBackgroundStatus(task.background_job.status) ? task.background_job : null;
+export const isOpenTask = (task: Task): boolean => isOpen(task);
 
 // ------------------------------------------------------------------------------------------------
 
@@ -119,9 +102,6 @@ function scopeOf(list: TaskList, rootId: string | null): Task[] {
 }
 
 /** True when a background job holds the task back (it waits for something, not just runs). */
-function jobHolds(job: TaskBackgroundJob | null): boolean {
-  return job !== null && (job.status === TaskBackgroundStatus.Blocked || job.status === TaskBackgroundStatus.AwaitingApproval);
-}
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -156,7 +136,7 @@ export function runtimeSnapshot(list: TaskList, rootId: string | null = null): R
   if (rootId !== null) requireId(rootId, 'rootId');
   const scope = scopeOf(list, rootId);
   const inScope = new Set(scope);
-  const ready = readyQueue(list).filter((t) => inScope.has(t));
+  const ready = readyTasks(list).filter((t) => inScope.has(t));
   const readySet = new Set(ready);
   const open = scope.filter(isOpen);
 
@@ -178,17 +158,13 @@ export function runtimeSnapshot(list: TaskList, rootId: string | null = null): R
   const blocked: BlockedTaskInfo[] = [];
   for (const task of open) {
     if (readySet.has(task)) continue;
-    const dependencyBlocked = waitsForDependencies(list, task.id);
-    const job = activeJob(task);
-    if (!dependencyBlocked && task.status !== TaskStatus.Blocked && !jobHolds(job)) continue;
-    const waiting = task.blocked_by.filter((b) => {
-      const blocker = list.findTask(b);
-      return blocker === null || isOpen(blocker);
-    });
+    if (!isHeldBack(list, task)) continue;
+    const job = activeBackgroundJob(task);
+    const waiting = blockingDependencies(list, task);
     blocked.push({
       task: copy(task),
       waiting_for: waiting.map((id) => ref(list, id)),
-      open_subtasks: openSubtasksOf(list, task.id).map((t) => ref(list, t.id)),
+      open_subtasks: openSubtasks(list, task.id).map((t) => ref(list, t.id)),
       job: job === null ? null : cloneJson(job),
     });
   }
