@@ -1,0 +1,81 @@
+/**
+ * Reading sessions for the dashboard, with caches keyed on the store's own change detection: a
+ * session that did not change costs one store check (a `stat` for the file store), and its summary
+ * and view are computed once per change, whoever asks.
+ */
+import type { TaskManager } from '../manager.js';
+import { TaskList } from '../model/task-list.js';
+import type { StoredList } from '../store/task-store.js';
+import type { SessionSummary } from './protocol.js';
+import { compareSummaries, sessionSummary, sessionView } from './view-model.js';
+
+interface Entry {
+  stored: StoredList | null;
+  summary?: SessionSummary;
+  viewJson?: string;
+}
+
+/** Cached reads of every session of one manager. */
+export class SessionReader {
+  readonly #manager: TaskManager;
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(manager: TaskManager) {
+    this.#manager = manager;
+  }
+
+  /** Checks `sessionId` (InvalidInput when it is not a valid id). */
+  validate(sessionId: string): void {
+    this.#manager.sessionPath(sessionId);
+  }
+
+  /** The freshest list of the session (an empty list when it has none). Never mutate it. */
+  async list(sessionId: string): Promise<TaskList> {
+    return (await this.#entry(sessionId)).stored?.list ?? new TaskList(sessionId);
+  }
+
+  async #entry(sessionId: string): Promise<Entry> {
+    this.validate(sessionId);
+    const entry = this.#entries.get(sessionId) ?? { stored: null };
+    const stored = await this.#manager.store.read(sessionId, entry.stored);
+    if (stored === entry.stored && this.#entries.has(sessionId)) return entry;
+    const fresh: Entry = { stored };
+    this.#entries.set(sessionId, fresh);
+    return fresh;
+  }
+
+  /** The session's view as JSON text (computed once per change). */
+  async viewJson(sessionId: string): Promise<string> {
+    const entry = await this.#entry(sessionId);
+    entry.viewJson ??= JSON.stringify(
+      sessionView(sessionId, this.#manager.sessionPath(sessionId), entry.stored?.list ?? new TaskList(sessionId)),
+    );
+    return entry.viewJson;
+  }
+
+  /** Every session's summary, most recently changed first. A session that cannot be read says why. */
+  async summaries(): Promise<SessionSummary[]> {
+    const ids = await this.#manager.listSessions();
+    const out: SessionSummary[] = [];
+    for (const id of ids) {
+      try {
+        const entry = await this.#entry(id);
+        entry.summary ??= sessionSummary(id, entry.stored?.list ?? new TaskList(id));
+        out.push(entry.summary);
+      } catch (error) {
+        out.push({
+          id,
+          total: 0,
+          counts: { NotStarted: 0, Blocked: 0, InProgress: 0, Completed: 0, Cancelled: 0 },
+          ready: 0,
+          updatedAt: null,
+          current: null,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    const present = new Set(ids);
+    for (const id of this.#entries.keys()) if (!present.has(id)) this.#entries.delete(id);
+    return out.sort(compareSummaries);
+  }
+}
