@@ -32,5 +32,8 @@ export async function buildDashboardAssets(outDir: string = DASHBOARD_ASSETS_DIR
 }
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await buildDashboardAssets();
+  buildDashboardAssets().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
 }

@@ -8,6 +8,8 @@ export interface DetailsActions {
   /** Present only when the server accepts writes. */
   readonly setStatus?: (taskId: string, status: string) => Promise<void>;
   select(taskId: string): void;
+  /** The name of a task of the session, when known. */
+  nameOf(taskId: string): string | undefined;
 }
 
 function section(title: string, ...children: Child[]): HTMLElement {
@@ -24,26 +26,26 @@ function taskLink(id: string, label: string, actions: DetailsActions): HTMLEleme
   return link;
 }
 
-function evidenceTable(evidence: readonly EvidenceView[]): HTMLElement {
+function evidenceList(evidence: readonly EvidenceView[]): HTMLElement {
   if (evidence.length === 0) return el('p', { class: 'muted', text: 'No evidence recorded.' });
+  // Newest first: the last entries decide what an agent is doing now.
   return el(
-    'table',
+    'ol',
     { class: 'evidence' },
-    el('thead', {}, el('tr', {}, ...['', 'kind', 'summary', 'tool', 'command', 'recorded'].map((h) => el('th', { text: h })))),
-    el(
-      'tbody',
-      {},
-      ...evidence.map((e) =>
+    ...[...evidence].reverse().map((e) =>
+      el(
+        'li',
+        { class: e.success ? 'ok' : 'failed', data: { evidenceKind: e.kind } },
         el(
-          'tr',
-          { class: e.success ? 'ok' : 'failed', data: { evidenceKind: e.kind } },
-          el('td', { class: 'outcome', text: e.success ? '✓' : '✗', title: e.success ? 'succeeded' : 'failed' }),
-          el('td', { class: 'kind', text: e.kind }),
-          el('td', { text: e.summary }),
-          el('td', { class: 'mono', text: e.toolName ?? '' }),
-          el('td', { class: 'mono', text: e.command ?? '' }),
-          el('td', { class: 'muted nowrap', text: when(e.recordedAt) }),
+          'div',
+          { class: 'evidence-head' },
+          el('span', { class: 'outcome', text: e.success ? '✓' : '✗', title: e.success ? 'succeeded' : 'failed' }),
+          el('span', { class: 'kind', text: e.kind }),
+          e.toolName === null ? null : el('span', { class: 'badge mono', text: e.toolName, title: 'tool' }),
+          e.command === null ? null : el('code', { class: 'command', text: e.command, title: 'command' }),
+          el('span', { class: 'muted nowrap when', text: when(e.recordedAt) }),
         ),
+        el('div', { class: 'evidence-summary', text: e.summary }),
       ),
     ),
   );
@@ -118,7 +120,7 @@ export function renderDetails(panel: HTMLElement, task: TaskDetails | null, acti
       { class: 'facts' },
       ...fact('agent', task.agentId),
       ...fact('source', task.source),
-      ...fact('parent', task.parentId === null ? null : taskLink(task.parentId, task.parentId, actions)),
+      ...fact('parent', task.parentId === null ? null : taskLink(task.parentId, actions.nameOf(task.parentId) ?? task.parentId, actions)),
       ...fact('phase', task.phase),
       ...fact('sort order', String(task.sortOrder)),
       ...fact('orchestrator', task.orchestratorTaskId),
@@ -176,7 +178,7 @@ export function renderDetails(panel: HTMLElement, task: TaskDetails | null, acti
             v.lastRuntimeNote === null ? null : el('p', { class: 'muted', text: v.lastRuntimeNote }),
           ),
     ),
-    v === null ? null : section(`Evidence (${v.evidence.length})`, evidenceTable(v.evidence)),
+    v === null ? null : section(`Evidence (${v.evidence.length})`, evidenceList(v.evidence)),
     task.memory.length === 0 ? null : section(`Memory (${task.memory.length})`, memoryList(task.memory)),
     task.metadataJson === null ? null : section('Metadata', el('pre', { class: 'metadata', text: task.metadataJson })),
   );

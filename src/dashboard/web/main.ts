@@ -31,6 +31,7 @@ const tree = new TreeView(byId('tree'), { select: (id) => selectTask(id) });
 
 const detailsActions: DetailsActions = {
   select: (id) => selectTask(id),
+  nameOf: (id) => tree.nameOf(id),
   setStatus:
     token === null
       ? undefined
