@@ -238,7 +238,7 @@ export function taskDetails(list: TaskList, id: string): TaskDetails | null {
       };
     }),
     job: jobView(task.background_job),
-    completionBlocker: completionBlocker(list, task.id)?.message ?? null,
+    completionBlocker: completionBlocker(list, task.id)?.detail ?? null,
     verification: verificationView(readRecord(list, (tx) => tx.getExecutionState(task.id))),
     memory: memoryView(readRecord(list, (tx) => tx.getMemoryLifecycle(task.id))),
     metadataJson: task.metadata === null ? null : printJson(task.metadata),
