@@ -119,14 +119,14 @@ describe('live updates', () => {
     const d = await dashboard(manager);
     const { page } = await openPage(`${d.base}/#session=s`);
     await page.waitForSelector('#connection[data-state="live"]');
-    await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same page'));
+    await page.evaluate(() => ((globalThis as unknown as { marker: string }).marker = 'same page'));
 
     const cli = await runTsx('src/cli/main.ts', ['--dir', dir, '--session', 's', 'status', task.id, 'done']);
     expect(cli.code, cli.stderr).toBe(0);
     const written = Date.now();
     await page.waitForSelector(`.row[data-task-id="${task.id}"][data-status="Completed"]`);
     console.log(`dashboard update latency (CLI process exit → row updated): ${Date.now() - written} ms`);
-    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same page');
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: string }).marker)).toBe('same page');
     expect(await page.textContent('#log')).toContain('“Watch me”: not_started → completed');
   });
 
@@ -145,7 +145,7 @@ describe('live updates', () => {
     await manager.updateTaskStatus('s', task.id, 'in_progress');
     await manager.createTask('s', 'Born while away', '');
 
-    const second = createDashboardServer(manager, { pollIntervalMs: 50 });
+    const second = createDashboardServer(manager);
     await new Promise<void>((resolve) => second.listen(port, '127.0.0.1', resolve));
     running.push({ server: second, base: first.base, close: () => new Promise((resolve) => second.close(() => resolve())) });
     await page.waitForSelector('#connection[data-state="live"]', { timeout: 20_000 });
@@ -179,14 +179,14 @@ describe('hostile task text', () => {
     for (const [i, id] of ids.entries()) {
       expect(await page.textContent(`.row[data-task-id="${id}"] .name`)).toBe(HOSTILE[i]);
       await page.click(`.row[data-task-id="${id}"]`);
-      await page.waitForFunction((name) => document.querySelector('[data-role="detail-name"]')?.textContent === name, HOSTILE[i] as string);
+      await expect.poll(() => page.textContent('[data-role="detail-name"]')).toBe(HOSTILE[i]);
       expect(await page.textContent('#details .description')).toContain(HOSTILE[i]);
       expect(await page.textContent('#details .metadata')).toContain('<script>window.__xss=9</script>');
       expect(await page.textContent('#details .evidence')).toContain(HOSTILE[i]);
       await page.hover(`.row[data-task-id="${id}"] .name`);
     }
     await page.waitForTimeout(300); // give any injected handler (onerror, onload) the chance to run
-    expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
     expect(dialogs).toEqual([]);
     expect(errors).toEqual([]);
     // Nothing from the data became an element: no img, iframe, svg or script besides the page's own.

@@ -54,7 +54,7 @@ function postJson(base: string, urlPath: string, body: unknown, token?: string):
   return request(base, 'POST', urlPath, { headers, body: JSON.stringify(body) });
 }
 
-async function sampleSession(dir: string): Promise<{ manager: TaskManager; ids: Record<string, string> }> {
+async function sampleSession(dir: string): Promise<{ manager: TaskManager; ids: { root: string; a: string; b: string; c: string } }> {
   const manager = new TaskManager(dir, { durability: 'none' });
   const ids = await manager.batch('s1', (tx) => {
     const root = tx.createTask('Root', 'the root');
@@ -288,6 +288,7 @@ describe('live updates', () => {
     const changes = await stream.next('changes');
     const message = changes.data as ChangesMessage;
     expect(message.entries).toContainEqual(expect.objectContaining({ type: 'status_changed', taskId: ids.b, text: '“B”: not_started → in_progress' }));
+    await other.next('changes');
     const seenByOther = other.events.length;
     stream.close();
 

@@ -50,7 +50,6 @@ export interface TaskRow {
   /** True when the task is in the ready queue (the library's `readyTasks`). */
   readonly ready: boolean;
   readonly job: JobView | null;
-  readonly updatedAt: string;
 }
 
 /** A whole session, as the page draws it. */

@@ -21,12 +21,13 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { packageVersion } from '../cli/version.js';
 import { isTaskError } from '../errors.js';
-import type { TaskManager } from '../manager.js';
+import { TaskManager } from '../manager.js';
 import { AssetTable, defaultAssetsDir } from './assets.js';
 import { HttpError, hostName, isLoopback, sendError, sendJson, setSecurityHeaders } from './http.js';
 import { LiveHub } from './live.js';
 import { TOKEN_HEADER, type ServerInfo } from './protocol.js';
 import { SessionReader } from './sessions.js';
+import { SharedReadStore } from './shared-store.js';
 import { taskDetails } from './view-model.js';
 import { handleWrite } from './writes.js';
 
@@ -36,7 +37,7 @@ export interface DashboardOptions {
   readonly allowWrites?: boolean;
   /** The write token; default: 32 random bytes (base64url). Ignored when writes are off. */
   readonly token?: string;
-  /** How often watched sessions are checked for changes, in ms. Default 200. */
+  /** How often watched sessions are checked for changes, in ms. Default 100. */
   readonly pollIntervalMs?: number;
   /** Host names accepted besides loopback ones on a loopback connection (behind a proxy). */
   readonly allowedHosts?: readonly string[];
@@ -51,7 +52,7 @@ export type DashboardServer = http.Server & {
 };
 
 /** Default poll interval of the session watchers. */
-export const DEFAULT_DASHBOARD_POLL_MS = 200;
+export const DEFAULT_DASHBOARD_POLL_MS = 100;
 
 function segments(pathname: string): string[] {
   try {
@@ -79,8 +80,11 @@ export function createDashboardServer(manager: TaskManager, options: DashboardOp
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_DASHBOARD_POLL_MS;
   const allowedHosts = new Set((options.allowedHosts ?? []).map((h) => h.toLowerCase()));
   const assets = new AssetTable(options.assetsDir ?? defaultAssetsDir());
-  const reader = new SessionReader(manager);
-  const hub = new LiveHub(manager, reader, { pollIntervalMs, writable });
+  // Reads go through one shared store view (a change is parsed once for every reader); writes use
+  // the caller's manager.
+  const readingManager = new TaskManager(manager.baseDir, { store: new SharedReadStore(manager.store) });
+  const reader = new SessionReader(readingManager);
+  const hub = new LiveHub(readingManager, reader, { pollIntervalMs, writable });
 
   const sessionId = (raw: string | undefined): string => {
     if (raw === undefined) throw new HttpError(404, 'not found');
@@ -153,6 +157,9 @@ export function createDashboardServer(manager: TaskManager, options: DashboardOp
       sendError(res, 500, error instanceof Error ? error.message : String(error));
     });
   });
+
+  // Read every session once as soon as the server listens, so the first page finds them parsed.
+  server.on('listening', () => void reader.summaries().catch(() => undefined));
 
   const close = server.close.bind(server);
   server.close = ((callback?: (error?: Error) => void) => {

@@ -19,6 +19,7 @@ interface Entry {
 export class SessionReader {
   readonly #manager: TaskManager;
   readonly #entries = new Map<string, Entry>();
+  readonly #reading = new Map<string, Promise<Entry>>();
 
   constructor(manager: TaskManager) {
     this.#manager = manager;
@@ -34,11 +35,21 @@ export class SessionReader {
     return (await this.#entry(sessionId)).stored?.list ?? new TaskList(sessionId);
   }
 
-  async #entry(sessionId: string): Promise<Entry> {
+  /** The session's entry, re-read if it changed; concurrent callers share one read. */
+  #entry(sessionId: string): Promise<Entry> {
     this.validate(sessionId);
-    const entry = this.#entries.get(sessionId) ?? { stored: null };
-    const stored = await this.#manager.store.read(sessionId, entry.stored);
-    if (stored === entry.stored && this.#entries.has(sessionId)) return entry;
+    let reading = this.#reading.get(sessionId);
+    if (reading === undefined) {
+      reading = this.#refresh(sessionId).finally(() => this.#reading.delete(sessionId));
+      this.#reading.set(sessionId, reading);
+    }
+    return reading;
+  }
+
+  async #refresh(sessionId: string): Promise<Entry> {
+    const entry = this.#entries.get(sessionId);
+    const stored = await this.#manager.store.read(sessionId, entry?.stored ?? null);
+    if (entry !== undefined && stored === entry.stored) return entry;
     const fresh: Entry = { stored };
     this.#entries.set(sessionId, fresh);
     return fresh;

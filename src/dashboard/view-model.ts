@@ -135,7 +135,6 @@ function treeRows(list: TaskList, readyIds: ReadonlySet<string>): TaskRow[] {
       blocked: list.isTaskBlocked(task.id),
       ready: readyIds.has(task.id),
       job: jobView(task.background_job),
-      updatedAt: task.updated_at,
     });
     stack.push({ node: frame.node, depth: frame.depth, exit: true, index });
     const children = frame.node.children;

@@ -29,7 +29,7 @@ export interface RunningDashboard {
 /** Starts a dashboard for `manager` on 127.0.0.1 and a free port. */
 export async function startDashboard(manager: TaskManager, options: DashboardOptions = {}): Promise<RunningDashboard> {
   await ensureAssets();
-  const server = createDashboardServer(manager, { pollIntervalMs: 50, ...options });
+  const server = createDashboardServer(manager, options);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

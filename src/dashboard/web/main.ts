@@ -185,10 +185,10 @@ function appendLog(entries: readonly ChangeLogEntry[]): void {
   while (log.childElementCount > LOG_LIMIT) log.lastElementChild?.remove();
 }
 
-async function loadView(reset: boolean): Promise<void> {
+async function loadView(reset: boolean, prefetched?: SessionView): Promise<void> {
   const sessionId = state.sessionId;
   if (sessionId === null) return;
-  const view = await getJson<SessionView>(sessionPath(sessionId));
+  const view = prefetched?.sessionId === sessionId ? prefetched : await getJson<SessionView>(sessionPath(sessionId));
   if (state.sessionId !== sessionId) return;
   state.view = view;
   renderSessionHead(view);
@@ -245,7 +245,7 @@ function selectTask(id: string): void {
   loadDetails().catch((error: unknown) => notice(String(error)));
 }
 
-function selectSession(id: string, taskId: string | null = null): void {
+function selectSession(id: string, taskId: string | null = null, prefetched?: SessionView): void {
   if (state.sessionId === id) return;
   state.sessionId = id;
   state.taskId = taskId;
@@ -255,7 +255,7 @@ function selectSession(id: string, taskId: string | null = null): void {
   replaceChildren(byId('log'), el('li', { class: 'muted empty', text: 'Changes appear here as they happen.' }));
   connect();
   state.loading = true;
-  loadView(true)
+  loadView(true, prefetched)
     .catch((error: unknown) => notice(String(error)))
     .finally(() => {
       state.loading = false;
@@ -347,18 +347,20 @@ function setupControls(): void {
 
 async function start(): Promise<void> {
   setConnection('connecting');
-  state.info = await getJson<ServerInfo>('/api/info');
-  byId('version').textContent = `v${state.info.version}`;
-  setupControls();
-  await loadSessions();
   const wanted = readHash();
+  // The session named in the address is read at once, alongside the server info and session list.
+  const early = wanted.session === null ? null : getJson<SessionView>(sessionPath(wanted.session)).catch(() => null);
+  const [info] = await Promise.all([getJson<ServerInfo>('/api/info'), loadSessions()]);
+  state.info = info;
+  byId('version').textContent = `v${info.version}`;
+  setupControls();
   const first = wanted.session ?? state.sessions[0]?.id ?? null;
   if (first === null) {
     connect();
     renderDetails(byId('details'), null, detailsActions);
     return;
   }
-  selectSession(first, wanted.session === first ? wanted.task : null);
+  selectSession(first, wanted.session === first ? wanted.task : null, (await early) ?? undefined);
 }
 
 setInterval(renderSessions, 30_000); // keep the "n min ago" labels fresh
