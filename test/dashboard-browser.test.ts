@@ -100,6 +100,19 @@ describe('the demo session', () => {
       expect(evidence.map((e) => e[1]).join('\n')).toContain('npm test failed: 1 of 6');
       expect(await page.textContent('[data-role="verification"]')).toContain('the evidence meets the profile');
 
+      // Other processes go on working: an agent claims the ready task, a triage agent files a new one.
+      const cli = (...args: string[]) => runTsx('src/cli/main.ts', ['--dir', workspace, '--session', 'demo-session', ...args]);
+      expect((await cli('claim', '--agent', 'docs-bot')).code).toBe(0);
+      const release = tasks.find((t) => t.name === 'Release v0.2');
+      expect((await cli('add', 'Fix Windows paths', '-p', release?.id ?? '', '--agent', 'triage-bot')).code).toBe(0);
+      const website = tasks.find((t) => t.name === 'Update the website');
+      await page.waitForSelector(`.row[data-task-id="${website?.id}"][data-status="InProgress"]`);
+      await page.waitForSelector('#log li:has-text("Update the website")');
+      await page.waitForSelector('[data-ready-id]:has-text("Fix Windows paths")');
+      // Let the change highlight fade and the session list catch up before the picture.
+      await page.waitForSelector('.session[data-session-id="demo-session"] [data-count="InProgress"]:has-text("3")');
+      await page.waitForTimeout(2_200);
+
       fs.mkdirSync(RESULTS, { recursive: true });
       await page.screenshot({ path: path.join(RESULTS, 'dashboard-demo.png') });
       if (process.env.GESTURA_UPDATE_SCREENSHOT === '1') await page.screenshot({ path: path.join(repoRoot, 'docs', 'dashboard.png') });
