@@ -178,7 +178,7 @@ describe('views computed with the library', () => {
     const d = await dashboard(manager);
     const view = JSON.parse((await request(d.base, 'GET', '/api/sessions/s1')).body) as SessionView;
     const ready = (await manager.readyTasks('s1')).map((t) => t.id);
-    expect(view.ready.map((t) => t.id)).toEqual(ready);
+    expect(view.ready).toEqual(ready);
     expect(view.rows.filter((r) => r.ready).map((r) => r.id).sort()).toEqual([...ready].sort());
     for (const row of view.rows) expect(row.blocked, row.name).toBe(await manager.isTaskBlocked('s1', row.id));
     // Tree order with depth and subtree sizes.

@@ -60,8 +60,8 @@ export interface SessionView {
   readonly currentTaskId: string | null;
   readonly counts: StatusCounts;
   readonly rows: readonly TaskRow[];
-  /** The ready queue, in the order an agent would claim it. */
-  readonly ready: readonly { readonly id: string; readonly name: string }[];
+  /** Ids of the ready queue, in the order an agent would claim it (names are in `rows`). */
+  readonly ready: readonly string[];
 }
 
 /** A task this one waits for, with what stops it from counting as done. */

@@ -153,7 +153,7 @@ export function sessionView(sessionId: string, location: string, list: TaskList)
     currentTaskId: list.currentTaskId(),
     counts: countStatuses(list),
     rows: treeRows(list, readyIds),
-    ready: ready.map((t) => ({ id: t.id, name: t.name })),
+    ready: ready.map((t) => t.id),
   };
 }
 

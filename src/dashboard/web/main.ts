@@ -157,9 +157,10 @@ function renderReady(view: SessionView): void {
   const shown = view.ready.slice(0, 200);
   replaceChildren(
     list,
-    ...shown.map((t, i) => {
-      const item = el('li', { data: { readyId: t.id } }, el('span', { class: 'muted rank', text: `${i + 1}.` }), el('button', { class: 'link', text: t.name, title: t.id }));
-      item.addEventListener('click', () => selectTask(t.id));
+    ...shown.map((id, i) => {
+      const name = tree.nameOf(id) ?? id;
+      const item = el('li', { data: { readyId: id } }, el('span', { class: 'muted rank', text: `${i + 1}.` }), el('button', { class: 'link', text: name, title: id }));
+      item.addEventListener('click', () => selectTask(id));
       return item;
     }),
     view.ready.length > shown.length ? el('li', { class: 'muted', text: `…and ${view.ready.length - shown.length} more` }) : null,
@@ -192,8 +193,8 @@ async function loadView(reset: boolean, prefetched?: SessionView): Promise<void>
   if (state.sessionId !== sessionId) return;
   state.view = view;
   renderSessionHead(view);
-  renderReady(view);
   tree.setView(view, reset);
+  renderReady(view);
   tree.select(state.taskId);
   byId('tree-empty').hidden = view.rows.length > 0;
   if (state.firstRender) {
