@@ -18,8 +18,8 @@
  * server through DNS rebinding.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { packageVersion } from '../cli/version.js';
 import { isTaskError } from '../errors.js';
 import { TaskManager } from '../manager.js';
 import { AssetTable, defaultAssetsDir } from './assets.js';
@@ -54,6 +54,16 @@ export type DashboardServer = http.Server & {
 /** Default poll interval of the session watchers. */
 export const DEFAULT_DASHBOARD_POLL_MS = 100;
 
+/** The package version (package.json is two levels up from both src/dashboard and dist/dashboard). */
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
 function segments(pathname: string): string[] {
   try {
     return pathname.split('/').slice(1).map((s) => decodeURIComponent(s));
@@ -79,6 +89,7 @@ export function createDashboardServer(manager: TaskManager, options: DashboardOp
   if (token !== null && token.length < 16) throw new TypeError('the write token must have at least 16 characters');
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_DASHBOARD_POLL_MS;
   const allowedHosts = new Set((options.allowedHosts ?? []).map((h) => h.toLowerCase()));
+  const version = packageVersion();
   const assets = new AssetTable(options.assetsDir ?? defaultAssetsDir());
   // Reads go through one shared store view (a change is parsed once for every reader); writes use
   // the caller's manager.
@@ -106,12 +117,13 @@ export function createDashboardServer(manager: TaskManager, options: DashboardOp
     const parts = segments(url.pathname);
     if (parts[0] !== 'api') throw new HttpError(404, 'not found');
     if (parts.length === 2 && parts[1] === 'info') {
-      const info: ServerInfo = { writable, version: packageVersion(), location: manager.baseDir };
+      const info: ServerInfo = { writable, version, location: manager.baseDir };
       return sendJson(res, 200, info);
     }
     if (parts.length === 2 && parts[1] === 'events') {
       const raw = url.searchParams.get('session');
       const sid = raw === null || raw === '' ? null : sessionId(raw);
+      if (req.method === 'HEAD') return void res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' }).end();
       const last = req.headers['last-event-id'];
       return hub.open(res, sid, typeof last === 'string' ? last : (url.searchParams.get('lastEventId') ?? undefined));
     }
