@@ -89,6 +89,15 @@ describe('the demo session', () => {
       const ready = (await manager.readyTasks('demo-session')).map((t) => t.id);
       expect(await page.$$eval('[data-ready-id]', (nodes) => nodes.map((n) => n.getAttribute('data-ready-id')))).toEqual(ready);
 
+      // Collapsing a subtree takes its rows out of the DOM; expanding brings them back.
+      const plan = tasks.find((t) => t.name === 'Build a CSV-to-JSON CLI');
+      const below = tasks.filter((t) => t.parent_id === plan?.id).map((t) => t.id);
+      await page.click(`.row[data-task-id="${plan?.id}"] .toggle`);
+      await page.waitForSelector(`.row[data-task-id="${below[0]}"]`, { state: 'detached' });
+      expect([...(await rowStatuses(page)).keys()].filter((id) => below.includes(id))).toEqual([]);
+      await page.click(`.row[data-task-id="${plan?.id}"] .toggle`);
+      await page.waitForSelector(`.row[data-task-id="${below[0]}"]`);
+
       const parse = tasks.find((t) => t.name === 'Parse arguments');
       expect(parse).toBeDefined();
       await page.click(`.row[data-task-id="${parse?.id}"]`);

@@ -47,3 +47,8 @@ export function when(iso: string): string {
 export function requirementLabel(key: string): string {
   return key.replace(/^requires_/, '').replaceAll('_', ' ');
 }
+
+/** "1 task", "10000 tasks". */
+export function taskCount(n: number): string {
+  return `${n} ${n === 1 ? 'task' : 'tasks'}`;
+}

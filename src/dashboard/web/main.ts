@@ -8,7 +8,7 @@ import type { ChangeLogEntry, ChangesMessage, HelloMessage, ServerInfo, SessionS
 import { ApiError, getJson, postJson, sessionPath, token } from './api.js';
 import { renderDetails, type DetailsActions } from './details.js';
 import { byId, el, replaceChildren } from './dom.js';
-import { STATUS, STATUS_ORDER, ago } from './format.js';
+import { STATUS, STATUS_ORDER, ago, taskCount } from './format.js';
 import { TreeView } from './tree.js';
 
 /** Most log lines kept on the page. */
@@ -115,7 +115,7 @@ function renderSessions(): void {
         { class: s.id === state.sessionId ? 'session selected' : 'session', data: { sessionId: s.id }, attrs: { tabindex: '0' } },
         el('div', { class: 'session-top' }, el('span', { class: 'session-name', text: s.id }), el('span', { class: 'muted', text: ago(s.updatedAt) })),
         statusBar(s.counts, s.total),
-        el('div', { class: 'session-counts' }, el('span', { class: 'total', text: `${s.total} tasks` }), ...countChips(s.counts)),
+        el('div', { class: 'session-counts' }, el('span', { class: 'total', text: taskCount(s.total) }), ...countChips(s.counts)),
         s.current === null ? null : el('div', { class: 'session-current', text: `▶ ${s.current.name}`, title: 'current task' }),
         s.error === undefined ? null : el('div', { class: 'warn-text', text: s.error }),
       );
@@ -144,7 +144,7 @@ function renderSessionHead(view: SessionView): void {
     el('h1', { text: view.sessionId }),
     el('span', { class: 'muted mono location', text: view.location, title: view.location }),
   );
-  replaceChildren(byId('session-counts'), el('span', { class: 'total', data: { role: 'total' }, text: `${total} tasks` }), ...countChips(view.counts));
+  replaceChildren(byId('session-counts'), el('span', { class: 'total', data: { role: 'total' }, text: taskCount(total) }), ...countChips(view.counts));
 }
 
 function renderReady(view: SessionView): void {
