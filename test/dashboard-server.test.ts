@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TaskManager, mergeProfile, newExecutionEvidence, recordEvidence } from '../src/index.js';
+import { InvalidInputError, TaskManager, mergeProfile, newExecutionEvidence, recordEvidence } from '../src/index.js';
+import { createDashboardServer, serveDashboard } from '../src/dashboard/index.js';
 import type { HelloMessage, ChangesMessage, SessionSummary, SessionView, TaskDetails } from '../src/dashboard/index.js';
 import { cleanTempDirsAfterEach, tempDir } from './helpers/env.js';
 import { ensureAssets, startDashboard, type RunningDashboard } from './helpers/dashboard.js';
@@ -129,6 +130,30 @@ describe('writes with --allow-writes', () => {
       body: 'status=done',
     });
     expect(notJson.status).toBe(415);
+  });
+});
+
+describe('options', () => {
+  it('are checked: a bad manager, token, interval or host list is an InvalidInputError naming it', async () => {
+    const manager = new TaskManager(tempDir());
+    const bad: [unknown, unknown, string][] = [
+      [{}, {}, 'Invalid input: manager must be a TaskManager'],
+      [manager, { allowWrites: 'yes' }, 'Invalid input: allowWrites must be a boolean, got string "yes"'],
+      [manager, { allowWrites: true, token: 'short' }, 'Invalid input: token must be at least 16 printable ASCII characters without spaces'],
+      [manager, { allowWrites: true, token: 'sixteen chars with spaces' }, 'Invalid input: token must be at least 16 printable ASCII characters without spaces'],
+      [manager, { pollIntervalMs: 1 }, 'Invalid input: pollIntervalMs'],
+      [manager, { allowedHosts: 'example.com' }, 'Invalid input: allowedHosts must be an array of host names'],
+    ];
+    for (const [m, options, message] of bad) {
+      expect(() => createDashboardServer(m as TaskManager, options as never)).toThrow(InvalidInputError);
+      expect(() => createDashboardServer(m as TaskManager, options as never)).toThrow(message);
+    }
+    await expect(serveDashboard(manager, { host: '0.0.0.0', allowWrites: true, port: 0 })).rejects.toThrow(
+      'Invalid input: refusing --allow-writes on 0.0.0.0, which other machines can reach; add --allow-remote-writes to accept that',
+    );
+    const remote = await serveDashboard(manager, { host: '127.0.0.1', allowWrites: true, allowRemoteWrites: true, port: 0 });
+    expect(remote.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
+    await remote.close();
   });
 });
 

@@ -3,6 +3,7 @@
  * print the address, run until stopped.
  */
 import type { AddressInfo } from 'node:net';
+import { InvalidInputError } from '../errors.js';
 import type { TaskManager } from '../manager.js';
 import { isLoopback } from './http.js';
 import { createDashboardServer, type DashboardOptions, type DashboardServer } from './server.js';
@@ -43,10 +44,10 @@ export function serveOptionsProblem(options: ServeOptions): string | null {
   return null;
 }
 
-/** Starts a dashboard for `manager` and resolves once it listens. Throws for refused options. */
+/** Starts a dashboard for `manager` and resolves once it listens. Refused options: InvalidInputError. */
 export async function serveDashboard(manager: TaskManager, options: ServeOptions = {}): Promise<ServeHandle> {
   const problem = serveOptionsProblem(options);
-  if (problem !== null) throw new TypeError(problem);
+  if (problem !== null) throw new InvalidInputError(problem);
   const host = options.host ?? '127.0.0.1';
   const server = createDashboardServer(manager, options);
   await new Promise<void>((resolve, reject) => {

@@ -20,7 +20,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { isTaskError } from '../errors.js';
+import { InvalidInputError, isTaskError } from '../errors.js';
+import { requireBoolean, requireInteger, requireString } from '../model/validate.js';
 import { TaskManager } from '../manager.js';
 import { AssetTable, defaultAssetsDir } from './assets.js';
 import { HttpError, hostName, isLoopback, sendError, sendJson, setSecurityHeaders } from './http.js';
@@ -64,6 +65,27 @@ function packageVersion(): string {
   }
 }
 
+/** The options with their defaults, checked: InvalidInputError names what was wrong. */
+function checkOptions(manager: unknown, options: unknown) {
+  if (!(manager instanceof TaskManager)) throw new InvalidInputError('manager must be a TaskManager');
+  if (options === null || typeof options !== 'object') throw new InvalidInputError('options must be an object');
+  const o = options as Record<string, unknown>;
+  const writable = o.allowWrites === undefined ? false : requireBoolean(o.allowWrites, 'allowWrites');
+  let token: string | null = null;
+  if (writable) {
+    token = o.token === undefined ? randomBytes(32).toString('base64url') : requireString(o.token, 'token');
+    if (token.length < 16 || !/^[\x21-\x7e]+$/.test(token)) {
+      throw new InvalidInputError('token must be at least 16 printable ASCII characters without spaces');
+    }
+  }
+  const pollIntervalMs = o.pollIntervalMs === undefined ? DEFAULT_DASHBOARD_POLL_MS : requireInteger(o.pollIntervalMs, 'pollIntervalMs', 10, 60_000);
+  const hosts = o.allowedHosts ?? [];
+  if (!Array.isArray(hosts)) throw new InvalidInputError('allowedHosts must be an array of host names');
+  const allowedHosts = hosts.map((h, i) => requireString(h, `allowedHosts[${i}]`));
+  const assetsDir = o.assetsDir === undefined ? null : requireString(o.assetsDir, 'assetsDir');
+  return { writable, token, pollIntervalMs, allowedHosts, assetsDir };
+}
+
 function segments(pathname: string): string[] {
   try {
     return pathname.split('/').slice(1).map((s) => decodeURIComponent(s));
@@ -84,13 +106,11 @@ function sameToken(given: string | string[] | undefined, token: string): boolean
  * `close()` also ends the open event streams and stops the watchers.
  */
 export function createDashboardServer(manager: TaskManager, options: DashboardOptions = {}): DashboardServer {
-  const writable = options.allowWrites === true;
-  const token = writable ? (options.token ?? randomBytes(32).toString('base64url')) : null;
-  if (token !== null && token.length < 16) throw new TypeError('the write token must have at least 16 characters');
-  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_DASHBOARD_POLL_MS;
-  const allowedHosts = new Set((options.allowedHosts ?? []).map((h) => h.toLowerCase()));
+  const checked = checkOptions(manager, options);
+  const { writable, token, pollIntervalMs } = checked;
+  const allowedHosts = new Set(checked.allowedHosts.map((h) => h.toLowerCase()));
   const version = packageVersion();
-  const assets = new AssetTable(options.assetsDir ?? defaultAssetsDir());
+  const assets = new AssetTable(checked.assetsDir ?? defaultAssetsDir());
   // Reads go through one shared store view (a change is parsed once for every reader); writes use
   // the caller's manager.
   const readingManager = new TaskManager(manager.baseDir, { store: new SharedReadStore(manager.store) });
