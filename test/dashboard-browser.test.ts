@@ -167,7 +167,7 @@ describe('live updates', () => {
     await manager.updateTaskStatus('s', task.id, 'in_progress');
     await manager.createTask('s', 'Born while away', '');
 
-    const second = createDashboardServer(manager);
+    const second = createDashboardServer(manager, { assetsDir: await ensureAssets() });
     await new Promise<void>((resolve) => second.listen(port, '127.0.0.1', resolve));
     running.push({ server: second, base: first.base, close: () => new Promise((resolve) => second.close(() => resolve())) });
     await page.waitForSelector('#connection[data-state="live"]', { timeout: 20_000 });

@@ -195,7 +195,8 @@ async function loadView(reset: boolean, prefetched?: SessionView): Promise<void>
   renderSessionHead(view);
   tree.setView(view, reset);
   renderReady(view);
-  tree.select(state.taskId);
+  // A live refresh keeps the reader's scroll position; only a freshly opened session jumps to the task.
+  tree.select(state.taskId, reset);
   byId('tree-empty').hidden = view.rows.length > 0;
   if (state.firstRender) {
     state.firstRender = false;

@@ -85,10 +85,10 @@ export class TreeView {
     this.draw();
   }
 
-  /** Marks `id` selected and scrolls it into view (expanding its ancestors). */
-  select(id: string | null): void {
+  /** Marks `id` selected; with `reveal`, expands its ancestors and scrolls it into view. */
+  select(id: string | null, reveal = true): void {
     this.#selected = id;
-    if (id !== null) this.#reveal(id);
+    if (id !== null && reveal) this.#reveal(id);
     this.draw();
   }
 
