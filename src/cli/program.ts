@@ -77,12 +77,6 @@ function parseLimit(value: string): number {
   return n;
 }
 
-function parsePort(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535 || value.trim() === '') throw new InvalidArgumentError('must be an integer from 0 to 65535.');
-  return n;
-}
-
 function parseStatusOption(value: string): TaskStatus {
   try {
     return parseTaskStatus(value);
@@ -362,7 +356,7 @@ function buildProgram(io: CliIo): Command {
     .command('serve')
     .description('serve a live web dashboard of every session under --dir (read-only unless --allow-writes)')
     .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--port <n>', 'port (0 picks a free one)', (v: string) => parsePort(v), 4477)
+    .option('--port <n>', 'port (0 picks a free one)', (v: string) => (v.trim() === '' ? NaN : Number(v)), 4477)
     .option('--allow-writes', 'let the page change statuses, add and claim tasks (with the printed token)')
     .option('--allow-remote-writes', 'allow --allow-writes on a host other machines can reach')
     .action(
