@@ -317,13 +317,18 @@ describe('live updates', () => {
     const seenByOther = other.events.length;
     stream.close();
 
-    // While the first page is away, another change; reconnecting, it names the last id it saw.
+    // While the first page is away: an update (the log says what changed) and a status change.
+    await manager.setTaskBackgroundJob('s1', ids.a, { status: 'Running', job_id: 'j1' });
+    const job = (await other.next('changes', seenByOther)).data as ChangesMessage;
+    expect(job.entries).toEqual([expect.objectContaining({ type: 'updated', taskId: ids.a, text: 'updated “A”: job – → Running' })]);
+    const afterJob = other.events.length;
     await runTsx('src/cli/main.ts', ['--dir', dir, '--session', 's1', 'status', ids.b, 'cancelled']);
-    await other.next('changes', seenByOther);
+    await other.next('changes', afterJob);
     other.close();
+    // Reconnecting, the first page names the last id it saw and is sent both.
     const again = await openEvents(d.base, '/api/events?session=s1', changes.id as string);
     const caughtUp = (await again.next('hello')).data as HelloMessage;
-    expect(caughtUp.missed).toContainEqual(expect.objectContaining({ type: 'status_changed', taskId: ids.b, text: '“B”: in_progress → cancelled' }));
+    expect(caughtUp.missed.map((e) => e.text)).toEqual(['updated “A”: job – → Running', '“B”: in_progress → cancelled']);
     again.close();
   });
 });

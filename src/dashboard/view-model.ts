@@ -8,6 +8,7 @@
 import type { TaskChangeEvent } from '../events.js';
 import { printJson } from '../json/print.js';
 import { defaultEnv } from '../model/env.js';
+import { EXECUTION_STATE_KEY, MEMORY_LIFECYCLE_KEY } from '../model/metadata-records.js';
 import { satisfiesProfile } from '../model/execution-state.js';
 import { formatTaskStatus, isActiveBackgroundStatus, isTerminal } from '../model/status.js';
 import { completionBlocker } from '../model/status-rules.js';
@@ -244,14 +245,38 @@ export function taskDetails(list: TaskList, id: string): TaskDetails | null {
   };
 }
 
+function entryOf(metadata: Task['metadata'], key: string): string {
+  const value = metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata) ? metadata[key] : undefined;
+  return JSON.stringify(value ?? null);
+}
+
+/** What an update changed, in words (`job Running → Succeeded, evidence`). Display only. */
+function describeUpdate(before: Task, after: Task): string {
+  const parts: string[] = [];
+  if (before.name !== after.name) parts.push(`renamed from “${before.name}”`);
+  if (before.description !== after.description) parts.push('description');
+  if (before.agent_id !== after.agent_id) parts.push(`agent ${after.agent_id ?? '–'}`);
+  const jobBefore = before.background_job?.status ?? '–';
+  const jobAfter = after.background_job?.status ?? '–';
+  if (jobBefore !== jobAfter) parts.push(`job ${jobBefore} → ${jobAfter}`);
+  if (before.blocked_by.join('\n') !== after.blocked_by.join('\n')) parts.push('dependencies');
+  if (before.parent_id !== after.parent_id) parts.push('moved');
+  if (entryOf(before.metadata, EXECUTION_STATE_KEY) !== entryOf(after.metadata, EXECUTION_STATE_KEY)) parts.push('evidence');
+  if (entryOf(before.metadata, MEMORY_LIFECYCLE_KEY) !== entryOf(after.metadata, MEMORY_LIFECYCLE_KEY)) parts.push('memory');
+  if (parts.length === 0 && JSON.stringify(before.metadata) !== JSON.stringify(after.metadata)) parts.push('metadata');
+  return parts.join(', ');
+}
+
 /** One line of the live log for a change event. */
 export function changeLogEntry(event: TaskChangeEvent, seenAt: Date): ChangeLogEntry {
   const at = seenAt.toISOString();
   switch (event.type) {
     case 'created':
       return { type: event.type, taskId: event.task.id, text: `created “${event.task.name}”`, seenAt: at };
-    case 'updated':
-      return { type: event.type, taskId: event.task.id, text: `updated “${event.task.name}”`, seenAt: at };
+    case 'updated': {
+      const what = describeUpdate(event.previous, event.task);
+      return { type: event.type, taskId: event.task.id, text: `updated “${event.task.name}”${what === '' ? '' : `: ${what}`}`, seenAt: at };
+    }
     case 'status_changed':
       return {
         type: event.type,

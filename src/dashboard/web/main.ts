@@ -139,6 +139,7 @@ async function loadSessions(): Promise<void> {
 
 function renderSessionHead(view: SessionView): void {
   const total = view.rows.length;
+  document.title = `${view.sessionId} · ${view.counts.InProgress} in progress · gestura-tasks`;
   replaceChildren(
     byId('session-title'),
     el('h1', { text: view.sessionId }),
