@@ -70,6 +70,8 @@ class Channel {
   watcher: Promise<SessionWatcher> | null = null;
   linger: NodeJS.Timeout | null = null;
   pending: TaskChangeEvent[] = [];
+  /** The last problem reported to the pages (cleared by the next change seen). */
+  problem: string | null = null;
 
   constructor(readonly sessionId: string) {}
 
@@ -82,6 +84,7 @@ class Channel {
   flush(): void {
     const events = this.pending.splice(0);
     if (events.length === 0) return;
+    this.problem = null;
     const entries = changeLogEntries(events, new Date());
     this.seq++;
     this.batches.push({ seq: this.seq, entries });
@@ -168,6 +171,7 @@ export class LiveHub {
       writable: this.#options.writable,
       missed: channel?.missedSince(lastEventId) ?? [],
     };
+    if (stream.closed) return; // the page left while the watcher started
     stream.send('hello', JSON.stringify(hello), channel?.lastId);
     if (problem !== null) stream.send('problem', JSON.stringify({ message: problem }));
     this.#startSessionsPoll();
@@ -192,6 +196,9 @@ export class LiveHub {
         intervalMs: this.#options.pollIntervalMs,
         persistent: false,
         onError: (error) => {
+          // A broken file fails every poll: tell the pages once per distinct problem.
+          if (error.message === channel.problem) return;
+          channel.problem = error.message;
           const data = JSON.stringify({ message: error.message });
           for (const stream of channel.streams) stream.send('problem', data);
         },
