@@ -4,6 +4,7 @@
  * fed by another process, catching up after a reconnect, and the `serve` command.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -230,6 +231,21 @@ describe('views computed with the library', () => {
     expect(c.completionBlocker).toBe("task 'C' cannot be completed while dependencies remain open");
     expect(c.waitsFor).toEqual([{ id: ids.a, name: 'A', status: 'NotStarted', done: false }]);
     expect((await request(d.base, 'GET', '/api/sessions/s1/tasks/missing')).status).toBe(404);
+  });
+
+  it('keeps serving when a session file is corrupt: the list says why, its view is an error', async () => {
+    const dir = tempDir();
+    const { manager } = await sampleSession(dir);
+    const broken = manager.sessionPath('broken');
+    fs.writeFileSync(broken, '{"session_id": "broken", "tasks": [');
+    const d = await dashboard(manager);
+    const sessions = JSON.parse((await request(d.base, 'GET', '/api/sessions')).body) as SessionSummary[];
+    expect(sessions.map((s) => s.id).sort()).toEqual(['broken', 's1']);
+    expect(sessions.find((s) => s.id === 'broken')?.error).toMatch(/^Serialization error: /);
+    const view = await request(d.base, 'GET', '/api/sessions/broken');
+    expect(view.status).toBe(500);
+    expect(JSON.parse(view.body).error).toMatch(/^Serialization error: /);
+    expect((await request(d.base, 'GET', '/api/sessions/s1')).status).toBe(200);
   });
 
   it('lists sessions most recently changed first, with counts per status', async () => {
