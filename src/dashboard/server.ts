@@ -145,7 +145,7 @@ export function createDashboardServer(manager: TaskManager, options: DashboardOp
       const sid = raw === null || raw === '' ? null : sessionId(raw);
       if (req.method === 'HEAD') return void res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' }).end();
       const last = req.headers['last-event-id'];
-      return hub.open(res, sid, typeof last === 'string' ? last : (url.searchParams.get('lastEventId') ?? undefined));
+      return hub.open(res, sid, typeof last === 'string' ? last : undefined);
     }
     if (parts[1] !== 'sessions') throw new HttpError(404, 'not found');
     if (parts.length === 2) return sendJson(res, 200, await reader.summaries());
