@@ -5,8 +5,8 @@ import { STATUS, STATUS_CHOICES, requirementLabel, when } from './format.js';
 
 /** What the panel asks of the page. */
 export interface DetailsActions {
-  /** Present only when the server accepts writes. */
-  readonly setStatus?: (taskId: string, status: string) => Promise<void>;
+  /** Present only when the server accepts writes and the page has the token. */
+  setStatus?: (taskId: string, status: string) => Promise<void>;
   select(taskId: string): void;
   /** The name of a task of the session, when known. */
   nameOf(taskId: string): string | undefined;

@@ -32,13 +32,6 @@ const tree = new TreeView(byId('tree'), { select: (id) => selectTask(id) });
 const detailsActions: DetailsActions = {
   select: (id) => selectTask(id),
   nameOf: (id) => tree.nameOf(id),
-  setStatus:
-    token === null
-      ? undefined
-      : async (taskId, status) => {
-          if (state.sessionId === null) return;
-          await write(() => postJson(sessionPath(state.sessionId as string, 'tasks', taskId, 'status'), { status }));
-        },
 };
 
 function setConnection(status: 'connecting' | 'live' | 'reconnecting'): void {
@@ -328,6 +321,10 @@ function setupControls(): void {
   addForm.hidden = !writable;
   claimForm.hidden = !writable;
   if (!writable) return;
+  detailsActions.setStatus = async (taskId, status) => {
+    if (state.sessionId === null) return;
+    await write(() => postJson(sessionPath(state.sessionId as string, 'tasks', taskId, 'status'), { status }));
+  };
   addForm.addEventListener('submit', (event) => {
     event.preventDefault();
     const name = byId<HTMLInputElement>('add-name');
