@@ -152,6 +152,18 @@ describe('live updates', () => {
     expect(await page.textContent('#log')).toContain('“Watch me”: not_started → completed');
   });
 
+  it('opens the first session another process writes into an empty directory', async () => {
+    const dir = tempDir();
+    const d = await dashboard(new TaskManager(dir, { durability: 'none' }));
+    const { page } = await openPage(`${d.base}/`);
+    await page.waitForSelector('#connection[data-state="live"]');
+    expect(await page.textContent('#session-title')).toContain('No sessions yet');
+    const cli = await runTsx('src/cli/main.ts', ['--dir', dir, '--session', 'fresh', 'add', 'First words']);
+    expect(cli.code, cli.stderr).toBe(0);
+    await page.waitForSelector('.session[data-session-id="fresh"]');
+    await page.waitForSelector('.row[data-status="NotStarted"]:has-text("First words")');
+  });
+
   it('reconnects after losing the server and catches up with what changed meanwhile', async () => {
     const dir = tempDir();
     const manager = new TaskManager(dir, { durability: 'none' });

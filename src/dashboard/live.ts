@@ -3,7 +3,7 @@
  * session serves every open page of it, whoever makes the change (this process, another process,
  * the CLI). Each batch of changes gets an event id; a page that reconnects sends the last id it
  * saw and is sent what it missed (while the server still remembers it), then re-reads the view.
- * The session list is re-checked every second while a page is open and pushed when it changed.
+ * The session list is re-checked twice a second while a page is open and pushed when it changed.
  */
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -21,7 +21,7 @@ const LINGER_MS = 60_000;
 /** Comment line sent this often so proxies and browsers keep an idle stream open. */
 const KEEPALIVE_MS = 15_000;
 /** How often the session list is re-checked while a page is open. */
-const SESSIONS_POLL_MS = 1_000;
+const SESSIONS_POLL_MS = 500;
 
 /** One open event stream. */
 class Stream {

@@ -288,6 +288,9 @@ function connect(): void {
   source.addEventListener('sessions', (event) => {
     state.sessions = JSON.parse((event as MessageEvent<string>).data) as SessionSummary[];
     renderSessions();
+    // The first session to appear in an empty directory opens by itself.
+    const first = state.sessions[0];
+    if (state.sessionId === null && first !== undefined) selectSession(first.id);
   });
   source.addEventListener('problem', (event) => {
     notice((JSON.parse((event as MessageEvent<string>).data) as { message: string }).message);
@@ -356,8 +359,14 @@ async function start(): Promise<void> {
   setupControls();
   const first = wanted.session ?? state.sessions[0]?.id ?? null;
   if (first === null) {
+    replaceChildren(
+      byId('session-title'),
+      el('h1', { text: 'No sessions yet' }),
+      el('span', { class: 'muted', text: `The first session written under ${info.location} opens here by itself.` }),
+    );
     connect();
     renderDetails(byId('details'), null, detailsActions);
+    document.body.dataset.rendered = 'true';
     return;
   }
   selectSession(first, wanted.session === first ? wanted.task : null, (await early) ?? undefined);
