@@ -29,7 +29,6 @@ import { LiveHub } from './live.js';
 import { TOKEN_HEADER, type ServerInfo } from './protocol.js';
 import { SessionReader } from './sessions.js';
 import { SharedReadStore } from './shared-store.js';
-import { taskDetails } from './view-model.js';
 import { handleWrite } from './writes.js';
 
 /** Options of {@link createDashboardServer}. */
@@ -152,7 +151,7 @@ export function createDashboardServer(manager: TaskManager, options: DashboardOp
     const sid = sessionId(parts[2]);
     if (parts.length === 3) return sendJson(res, 200, await reader.viewJson(sid));
     if (parts.length === 5 && parts[3] === 'tasks') {
-      const details = taskDetails(await reader.list(sid), parts[4] as string);
+      const details = await reader.details(sid, parts[4] as string);
       if (details === null) throw new HttpError(404, `no task '${parts[4]}' in session '${sid}'`);
       return sendJson(res, 200, details);
     }

@@ -6,13 +6,22 @@
 import type { TaskManager } from '../manager.js';
 import { TaskList } from '../model/task-list.js';
 import type { StoredList } from '../store/task-store.js';
-import type { SessionSummary } from './protocol.js';
-import { compareSummaries, sessionSummary, sessionView } from './view-model.js';
+import type { SessionSummary, TaskDetails } from './protocol.js';
+import { compareSummaries, readyQueue, sessionSummary, sessionView, taskDetails } from './view-model.js';
 
 interface Entry {
   stored: StoredList | null;
+  list: TaskList;
+  ready?: string[];
+  readySet?: Set<string>;
   summary?: SessionSummary;
   viewJson?: string;
+}
+
+/** The entry's ready queue, computed once per stored list. */
+function ready(entry: Entry): string[] {
+  entry.ready ??= readyQueue(entry.list);
+  return entry.ready;
 }
 
 /** Cached reads of every session of one manager. */
@@ -30,9 +39,11 @@ export class SessionReader {
     this.#manager.sessionPath(sessionId);
   }
 
-  /** The freshest list of the session (an empty list when it has none). Never mutate it. */
-  async list(sessionId: string): Promise<TaskList> {
-    return (await this.#entry(sessionId)).stored?.list ?? new TaskList(sessionId);
+  /** The details of task `taskId` of the session, or null when there is no such task. */
+  async details(sessionId: string, taskId: string): Promise<TaskDetails | null> {
+    const entry = await this.#entry(sessionId);
+    entry.readySet ??= new Set(ready(entry));
+    return taskDetails(entry.list, taskId, entry.readySet);
   }
 
   /** The session's entry, re-read if it changed; concurrent callers share one read. */
@@ -50,7 +61,7 @@ export class SessionReader {
     const entry = this.#entries.get(sessionId);
     const stored = await this.#manager.store.read(sessionId, entry?.stored ?? null);
     if (entry !== undefined && stored === entry.stored) return entry;
-    const fresh: Entry = { stored };
+    const fresh: Entry = { stored, list: stored?.list ?? new TaskList(sessionId) };
     this.#entries.set(sessionId, fresh);
     return fresh;
   }
@@ -58,9 +69,7 @@ export class SessionReader {
   /** The session's view as JSON text (computed once per change). */
   async viewJson(sessionId: string): Promise<string> {
     const entry = await this.#entry(sessionId);
-    entry.viewJson ??= JSON.stringify(
-      sessionView(sessionId, this.#manager.sessionPath(sessionId), entry.stored?.list ?? new TaskList(sessionId)),
-    );
+    entry.viewJson ??= JSON.stringify(sessionView(sessionId, this.#manager.sessionPath(sessionId), entry.list, ready(entry)));
     return entry.viewJson;
   }
 
@@ -71,7 +80,7 @@ export class SessionReader {
     for (const id of ids) {
       try {
         const entry = await this.#entry(id);
-        entry.summary ??= sessionSummary(id, entry.stored?.list ?? new TaskList(id));
+        entry.summary ??= sessionSummary(id, entry.list, ready(entry));
         out.push(entry.summary);
       } catch (error) {
         out.push({

@@ -41,13 +41,14 @@ const REQUIREMENTS = [
 ] as const;
 
 /**
- * The ready queue of `list`, in claim order: the same function `manager.readyTasks` runs (a
- * read-only transaction over the list; nothing is written, the env is never used).
+ * Ids of the ready queue of `list`, in claim order: the same function `manager.readyTasks` runs (a
+ * read-only transaction over the list; nothing is written, the env is never used). Compute it once
+ * per list and pass it to the functions below.
  */
-function readyQueue(list: TaskList): Task[] {
+export function readyQueue(list: TaskList): string[] {
   const tx = new TaskTransaction(list, defaultEnv);
   try {
-    return tx.readyTasks();
+    return tx.readyTasks().map((t) => t.id);
   } finally {
     tx.close();
   }
@@ -80,8 +81,8 @@ function jobView(job: TaskBackgroundJob | null | undefined): JobView | null {
   return { status: job.status, active: isActiveBackgroundStatus(job.status), jobId: job.job_id ?? null, message: job.message ?? null };
 }
 
-/** The session-list entry of `list`. O(n). */
-export function sessionSummary(sessionId: string, list: TaskList): SessionSummary {
+/** The session-list entry of `list` (`ready`: its {@link readyQueue}). O(n). */
+export function sessionSummary(sessionId: string, list: TaskList, ready: readonly string[]): SessionSummary {
   let updatedAt: string | null = null;
   for (const task of list.tasks) {
     if (updatedAt === null || compareTimestamps(task.updated_at, updatedAt) > 0) updatedAt = task.updated_at;
@@ -92,7 +93,7 @@ export function sessionSummary(sessionId: string, list: TaskList): SessionSummar
     id: sessionId,
     total: list.size,
     counts: countStatuses(list),
-    ready: readyQueue(list).length,
+    ready: ready.length,
     updatedAt,
     current: current === null ? null : { id: current.id, name: current.name },
   };
@@ -144,17 +145,16 @@ function treeRows(list: TaskList, readyIds: ReadonlySet<string>): TaskRow[] {
   return rows.map((row, i) => ({ ...row, subtree: sizes[i] ?? 0 }));
 }
 
-/** Everything the page draws for a session. O(n log n) for n tasks. */
-export function sessionView(sessionId: string, location: string, list: TaskList): SessionView {
-  const ready = readyQueue(list);
-  const readyIds = new Set(ready.map((t) => t.id));
+/** Everything the page draws for a session (`ready`: its {@link readyQueue}). O(n log n) for n tasks. */
+export function sessionView(sessionId: string, location: string, list: TaskList, ready: readonly string[]): SessionView {
+  const readyIds = new Set(ready);
   return {
     sessionId,
     location,
     currentTaskId: list.currentTaskId(),
     counts: countStatuses(list),
     rows: treeRows(list, readyIds),
-    ready: ready.map((t) => t.id),
+    ready: [...ready],
   };
 }
 
@@ -207,11 +207,10 @@ function memoryView(lifecycle: TaskMemoryLifecycle | null): TaskDetails['memory'
   }));
 }
 
-/** The details panel of task `id`, or null when the list has no such task. */
-export function taskDetails(list: TaskList, id: string): TaskDetails | null {
+/** The details panel of task `id`, or null when the list has no such task (`readyIds`: its {@link readyQueue}). */
+export function taskDetails(list: TaskList, id: string, readyIds: ReadonlySet<string>): TaskDetails | null {
   const task = list.findTask(id);
   if (task === null) return null;
-  const readyIds = new Set(readyQueue(list).map((t) => t.id));
   return {
     id: task.id,
     name: task.name,
