@@ -1,6 +1,6 @@
 /**
- * The JSON the dashboard server sends and the page reads: shared by both sides, types only (no
- * imports, no code), so the browser bundle and the server agree on one shape. Everything derived
+ * The JSON the dashboard server sends and the page reads: shared by both sides (types and one
+ * constant, no imports), so the browser bundle and the server agree on one shape. Everything derived
  * ("blocked", "ready", "can complete", "verified") is computed by the server from the library's
  * rules; the page only displays these fields.
  */

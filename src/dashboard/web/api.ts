@@ -1,7 +1,7 @@
 /** Talking to the dashboard server: JSON reads, token-carrying writes, the event-stream URL. */
 import { TOKEN_HEADER } from '../protocol.js';
 
-/** The write token from the page address (`?token=…`), or null. Read once, then removed from view. */
+/** The write token from the page address (`?token=…`), or null. It stays in the address, so a reload keeps it. */
 export const token: string | null = new URLSearchParams(location.search).get('token');
 
 /** A failed request, with the server's message. */
