@@ -119,6 +119,26 @@ step('The agent run ends: finalize the root task');
 const final = await manager.finalizeTrackedTaskAfterAgentRun(session, plan.root_task.id);
 console.log(`finalization: ${JSON.stringify(final)}`);
 
+step('Follow-up work is queued for the next agents');
+const release = await manager.batch(session, (tx) => {
+  const root = tx.createTask('Release v0.2', 'Ship the CSV-to-JSON CLI to npm');
+  const changelog = tx.createTask('Write the changelog', 'List the new flags and the fixed bugs', root.id);
+  const publish = tx.createAgentTask('Publish to npm', 'npm publish with provenance', 'release-bot', root.id);
+  const announce = tx.createTask('Announce the release', 'Post to the team channel', root.id);
+  tx.createTask('Update the website', 'New usage examples on the docs site', root.id);
+  tx.addTaskDependency(publish.id, changelog.id);
+  tx.addTaskDependency(announce.id, publish.id);
+  tx.updateTaskStatus(changelog.id, 'in_progress');
+  tx.setTaskBackgroundJob(changelog.id, { status: 'Running', job_id: 'job-42', message: 'drafting from git log' });
+  tx.setCurrentTaskId(changelog.id);
+  return root;
+});
+console.log(`queued "${release.name}" with 3 subtasks; ready now: ${(await manager.readyTasks(session)).map((t) => t.name).join(', ') || 'none'}`);
+
 step('Task tree');
 console.log(renderTree(await manager.getTaskTree(session)).join('\n'));
 console.log(`\nsession file: ${manager.sessionPath(session)}`);
+
+step('Watch it live in the browser (read-only; add --allow-writes to act on tasks)');
+console.log(`npm run build && node dist/cli/main.js serve --dir ${JSON.stringify(workspace)} --port 4477`);
+console.log(`(with the package installed: npx gestura-tasks serve --dir ${JSON.stringify(workspace)})`);

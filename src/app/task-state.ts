@@ -1,16 +1,14 @@
 /**
- * The one place where the front ends ask whether a task is open, blocked or ready. Nothing in
- * src/app, src/cli or src/mcp decides that itself: every answer comes from the model's own rules
- * (the same ones the completion gate and the ready queue use), through this file.
+ * The front ends' door to the model's readiness rules (src/model/readiness.ts, the only home of
+ * open / blocked / ready / can complete). Nothing in src/app, src/cli or src/mcp decides those
+ * itself; they import them from here, so the CLI, MCP, dashboard and agent tools always agree with
+ * the completion gate and the ready queue.
  */
-import { isTerminal, type Task, type TaskList, type TaskManager } from '../index.js';
+import { blockingDependencies, isOpen, type Task, type TaskList, type TaskManager } from '../index.js';
 
-/** True when `task` is neither completed nor cancelled. */
-export function isOpen(task: Task): boolean {
-  return !isTerminal(task);
-}
+export { isOpen };
 
-/** True when task `id` of `list` waits for a missing or open dependency (the model's rule). */
+/** True when task `id` of `list` waits for a missing or open dependency. O(dependencies). */
 export function isBlocked(list: TaskList, id: string): boolean {
   return list.isTaskBlocked(id);
 }
@@ -22,16 +20,12 @@ export interface OpenBlocker {
 }
 
 /**
- * The dependencies that keep `task` blocked, in `blocked_by` order: missing ones and open ones.
- * Empty exactly when {@link isBlocked} is false. O(dependencies).
+ * The dependencies that keep `task` blocked, in `blocked_by` order (the model's
+ * `blockingDependencies`), each with its task when it exists. Empty exactly when
+ * {@link isBlocked} is false. O(dependencies).
  */
 export function openBlockers(list: TaskList, task: Task): OpenBlocker[] {
-  const out: OpenBlocker[] = [];
-  for (const id of task.blocked_by ?? []) {
-    const blocker = list.findTask(id);
-    if (blocker === null || isOpen(blocker)) out.push({ id, task: blocker });
-  }
-  return out;
+  return blockingDependencies(list, task).map((id) => ({ id, task: list.findTask(id) }));
 }
 
 /** The session's ready queue, in claim order (the manager's rule). */

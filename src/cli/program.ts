@@ -118,6 +118,15 @@ function defineCommands(program: Command, lazy: (load: () => Promise<{ default: 
     .command('mcp')
     .description('run the MCP server on stdio (for agents); tools default to --session')
     .action(lazy(() => import('./commands/mcp.js')));
+
+  program
+    .command('serve')
+    .description('serve a live web dashboard of every session under --dir (read-only unless --allow-writes)')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--port <n>', 'port (0 picks a free one)', (v: string) => (v.trim() === '' ? NaN : Number(v)), 4477)
+    .option('--allow-writes', 'let the page change statuses, add and claim tasks (with the printed token)')
+    .option('--allow-remote-writes', 'allow --allow-writes on a host other machines can reach')
+    .action(lazy(() => import('./commands/serve.js')));
 }
 
 /** Builds a fresh program writing to `io`. */

@@ -5,17 +5,15 @@
  */
 import { InvalidInputError, TaskSerializationError } from '../errors.js';
 import { cloneJson } from '../json/value.js';
-import { TaskBackgroundStatus, TaskStatus } from '../schema/enums.js';
+import { TaskStatus } from '../schema/enums.js';
 import type { TaskBackgroundJob } from '../schema/background-job.js';
 import { TaskExecutionStateSchema, type TaskExecutionState } from '../schema/execution.js';
 import type { Task } from '../schema/task.js';
-import { defaultEnv } from './env.js';
 import { EXECUTION_STATE_KEY, readMetadataRecord } from './metadata-records.js';
-import { formatTaskStatus, isActiveBackgroundStatus, isTerminal } from './status.js';
+import { formatTaskStatus } from './status.js';
 import { activeBackgroundJob, blockingDependencies, isHeldBack, isOpen, openSubtasks, readyTasks } from './readiness.js';
 import { TaskList } from './task-list.js';
 import { requireId } from './validate.js';
-import { TaskTransaction } from './transaction.js';
 import { missingRequirements, type VerificationRequirement } from './verification-gaps.js';
 
 // ------------------------------------------------------------------------------------------------

@@ -1,0 +1,50 @@
+/**
+ * A read-sharing view of a {@link TaskStore}: every reader of a session (its watcher, the page's
+ * view, the session list) gets the same parsed list after a change, so a change to a large
+ * session is parsed once, not once per reader. Unchanged sessions still cost one store check.
+ * Lists are immutable once stored ("never mutate it"), which makes sharing them safe.
+ */
+import type { TaskList } from '../model/task-list.js';
+import type { StoredList, TaskStore } from '../store/task-store.js';
+
+export class SharedReadStore implements TaskStore {
+  readonly #inner: TaskStore;
+  readonly #last = new Map<string, StoredList | null>();
+  readonly #reading = new Map<string, Promise<StoredList | null>>();
+
+  constructor(inner: TaskStore) {
+    this.#inner = inner;
+  }
+
+  /** The freshest stored list; concurrent reads of one session share one store read. */
+  read(sessionId: string, _known: StoredList | null): Promise<StoredList | null> {
+    let reading = this.#reading.get(sessionId);
+    if (reading === undefined) {
+      reading = this.#inner
+        .read(sessionId, this.#last.get(sessionId) ?? null)
+        .then((fresh) => {
+          this.#last.set(sessionId, fresh);
+          return fresh;
+        })
+        .finally(() => this.#reading.delete(sessionId));
+      this.#reading.set(sessionId, reading);
+    }
+    return reading;
+  }
+
+  withLock<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
+    return this.#inner.withLock(sessionId, fn);
+  }
+
+  write(sessionId: string, list: TaskList): Promise<StoredList> {
+    return this.#inner.write(sessionId, list);
+  }
+
+  locate(sessionId: string): string {
+    return this.#inner.locate(sessionId);
+  }
+
+  listSessions(): Promise<string[]> {
+    return this.#inner.listSessions();
+  }
+}
