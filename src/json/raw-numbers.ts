@@ -34,11 +34,6 @@ export function rawNumberText(container: object, key: string, value: number): st
   return Object.is(Number(text), value) ? text : undefined;
 }
 
-/** True when any raw number text is recorded directly on `container`. */
-export function hasRawNumbers(container: object): boolean {
-  return registry.has(container);
-}
-
 /** Copies the raw number records of `from` onto `to` (keys already recorded on `to` win). */
 export function copyRawNumbers(from: object, to: object): void {
   if (!anyRecorded) return;
@@ -54,22 +49,26 @@ export function copyRawNumbers(from: object, to: object): void {
 /**
  * Walks `from` and `to` in parallel (same JSON shape, e.g. a document and its validated copy) and
  * copies raw number records onto every object of `to` that is not the same object as in `from`.
- * Linear in the size of the tree; returns at once where both sides share an object.
+ * Iterative, O(size of the tree); skips subtrees both sides share.
  */
 export function transferRawNumbers(from: unknown, to: unknown): void {
   if (!anyRecorded) return;
-  if (from === null || to === null || typeof from !== 'object' || typeof to !== 'object') return;
-  if (from === to) return;
-  copyRawNumbers(from, to);
-  if (Array.isArray(from)) {
-    if (!Array.isArray(to)) return;
-    const n = Math.min(from.length, to.length);
-    for (let i = 0; i < n; i++) transferRawNumbers(from[i], to[i]);
-    return;
-  }
-  const src = from as Record<string, unknown>;
-  const dst = to as Record<string, unknown>;
-  for (const key of Object.keys(src)) {
-    if (Object.prototype.hasOwnProperty.call(dst, key)) transferRawNumbers(src[key], dst[key]);
+  const pending: unknown[] = [from, to];
+  while (pending.length > 0) {
+    const dst = pending.pop();
+    const src = pending.pop();
+    if (src === null || dst === null || typeof src !== 'object' || typeof dst !== 'object' || src === dst) continue;
+    copyRawNumbers(src, dst);
+    if (Array.isArray(src)) {
+      if (!Array.isArray(dst)) continue;
+      const n = Math.min(src.length, dst.length);
+      for (let i = 0; i < n; i++) pending.push(src[i], dst[i]);
+      continue;
+    }
+    for (const key of Object.keys(src)) {
+      if (Object.prototype.hasOwnProperty.call(dst, key)) {
+        pending.push((src as Record<string, unknown>)[key], (dst as Record<string, unknown>)[key]);
+      }
+    }
   }
 }
