@@ -9,7 +9,7 @@
  * stops at the first level too deep. Nothing here recurses on the input's depth; everything is
  * linear in the length of the text.
  */
-import { setRawNumber } from './raw-numbers.js';
+import { noteProtoKey, setRawNumber } from './raw-numbers.js';
 import { MAX_DOCUMENT_DEPTH, depthReason, exceedsDepth, pathOf } from './depth.js';
 
 /** A syntax error in JSON text, with a 1-based line and column. */
@@ -59,6 +59,8 @@ export interface ParseOptions {
  */
 export function parseJsonText(text: string, options: ParseOptions = {}): unknown {
   const maxDepth = options.maxDepth ?? MAX_DOCUMENT_DEPTH;
+  // A `__proto__` key, possibly spelled with escapes: schema validation drops those (see raw-numbers.ts).
+  if (text.includes('_proto') || text.includes('\\u')) noteProtoKey();
   if (!SUSPICIOUS_NUMBER.test(text) && !/^\s*-?\d/.test(text) && !BRACKET_RUN.test(text)) {
     let value: unknown;
     let parsed = false;

@@ -11,6 +11,20 @@
 const registry = new WeakMap<object, Map<string, string>>();
 /** False until the first record: lets copies skip registry lookups when no file had raw numbers. */
 let anyRecorded = false;
+/**
+ * False until a value with an own `__proto__` key may have been seen (see {@link noteProtoKey}):
+ * lets {@link transferRawNumbers} skip its walk when there is nothing to restore.
+ */
+let anyProtoKey = false;
+
+/**
+ * Notes that a value with an own `__proto__` key may exist, so that {@link transferRawNumbers}
+ * restores such keys after validation. Called by the parser and the JSON validator; a false alarm
+ * only costs a walk.
+ */
+export function noteProtoKey(): void {
+  anyProtoKey = true;
+}
 
 /** Records that `container[key]` was written as `text` in the source document. */
 export function setRawNumber(container: object, key: string, text: string): void {
@@ -47,12 +61,14 @@ export function copyRawNumbers(from: object, to: object): void {
 }
 
 /**
- * Walks `from` and `to` in parallel (same JSON shape, e.g. a document and its validated copy) and
- * copies raw number records onto every object of `to` that is not the same object as in `from`.
- * Iterative, O(size of the tree); skips subtrees both sides share.
+ * Carries over onto `to` what validating `from` with a zod schema loses, walking both in parallel
+ * (same JSON shape, e.g. a document and its validated copy): the raw number text of every object
+ * and array, and own `__proto__` keys, which zod's object parsing leaves out (they go back in their
+ * place among the keys). Iterative, O(size of the tree); skips subtrees both sides share, and does
+ * nothing at all while no raw number and no `__proto__` key has been seen.
  */
 export function transferRawNumbers(from: unknown, to: unknown): void {
-  if (!anyRecorded) return;
+  if (!anyRecorded && !anyProtoKey) return;
   const pending: unknown[] = [from, to];
   while (pending.length > 0) {
     const dst = pending.pop();
@@ -65,10 +81,24 @@ export function transferRawNumbers(from: unknown, to: unknown): void {
       for (let i = 0; i < n; i++) pending.push(src[i], dst[i]);
       continue;
     }
-    for (const key of Object.keys(src)) {
-      if (Object.prototype.hasOwnProperty.call(dst, key)) {
-        pending.push((src as Record<string, unknown>)[key], (dst as Record<string, unknown>)[key]);
-      }
+    if (Array.isArray(dst)) continue;
+    const source = src as Record<string, unknown>;
+    const target = dst as Record<string, unknown>;
+    if (anyProtoKey && Object.hasOwn(source, '__proto__') && !Object.hasOwn(target, '__proto__')) restoreProtoKey(source, target);
+    for (const key of Object.keys(source)) {
+      if (Object.hasOwn(target, key)) pending.push(source[key], target[key]);
     }
   }
+}
+
+/** Puts `source.__proto__` on `target` as an own key, before the keys that follow it in `source`. */
+function restoreProtoKey(source: Record<string, unknown>, target: Record<string, unknown>): void {
+  const keys = Object.keys(source);
+  const later = keys.slice(keys.indexOf('__proto__') + 1).filter((key) => Object.hasOwn(target, key));
+  const values = later.map((key) => target[key]);
+  for (const key of later) delete target[key];
+  Object.defineProperty(target, '__proto__', { value: source['__proto__'], writable: true, enumerable: true, configurable: true });
+  later.forEach((key, i) => {
+    target[key] = values[i];
+  });
 }

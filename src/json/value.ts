@@ -3,7 +3,7 @@
  * a deep copy that keeps raw number text. All linear in the size of the value.
  */
 import { joinPath, pathOf } from './depth.js';
-import { copyRawNumbers } from './raw-numbers.js';
+import { copyRawNumbers, noteProtoKey, rawNumberText } from './raw-numbers.js';
 import { isOmitted, type RecordForm } from './record-form.js';
 
 /** Any value that JSON can hold. */
@@ -49,7 +49,7 @@ function placePath(base: string, parent: Place | null, key: string | number | nu
 
 /**
  * Checks that `value` is plain JSON: no `undefined`, functions, symbols, BigInt, non-finite
- * numbers, cycles, class instances, lone surrogates in strings, or nesting deeper than
+ * numbers (except one read from a file as written there, such as `1e400`), cycles, class instances, lone surrogates in strings, or nesting deeper than
  * {@link MAX_JSON_DEPTH}. Returns the first problem found, or `null`. With
  * `skipUndefinedProperties`, object keys whose value is `undefined` count as absent.
  *
@@ -63,14 +63,17 @@ export function findJsonProblem(value: unknown, path: string, options: { skipUnd
     path: placePath(path, parent, key),
     problem: text,
   });
-  const scalarProblem = (v: unknown): string | null => {
+  /** The problem with `v`, found at `container[key]`, unless it is an array or object. */
+  const scalarProblem = (v: unknown, container?: object, key?: string | number): string | null => {
     switch (typeof v) {
       case 'string':
         return v.isWellFormed() ? null : 'string contains a lone surrogate';
       case 'boolean':
         return null;
       case 'number':
-        return Number.isFinite(v) ? null : `${v} is not a JSON number`;
+        // A number read from a file beyond double range (`1e400`) keeps its text and is written back as is.
+        if (Number.isFinite(v) || (container !== undefined && rawNumberText(container, String(key), v) !== undefined)) return null;
+        return `${v} is not a JSON number`;
       case 'object':
         return null;
       default:
@@ -91,7 +94,7 @@ export function findJsonProblem(value: unknown, path: string, options: { skipUnd
         for (let i = 0; i < v.length; i++) {
           if (!(i in v)) return problem(here, i, 'sparse array hole is not JSON');
           const child: unknown = v[i];
-          const text = scalarProblem(child);
+          const text = scalarProblem(child, v, i);
           if (text !== null) return problem(here, i, text);
           if (child !== null && typeof child === 'object') {
             const found = visit(child, here, i, depth + 1);
@@ -102,9 +105,10 @@ export function findJsonProblem(value: unknown, path: string, options: { skipUnd
         if (Object.getOwnPropertySymbols(v).length > 0) return problem(parent, key, 'symbol keys are not JSON');
         for (const k of Object.keys(v)) {
           if (!k.isWellFormed()) return problem(parent, key, 'key contains a lone surrogate');
+          if (k === '__proto__') noteProtoKey();
           const child = (v as Record<string, unknown>)[k];
           if (child === undefined && skipUndefined) continue;
-          const text = scalarProblem(child);
+          const text = scalarProblem(child, v, k);
           if (text !== null) return problem(here, k, text);
           if (child !== null && typeof child === 'object') {
             const found = visit(child, here, k, depth + 1);

@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { TaskSerializationError } from '../errors.js';
-import { copyRawNumbers } from '../json/raw-numbers.js';
+import { copyRawNumbers, transferRawNumbers } from '../json/raw-numbers.js';
 import { cloneJson, defineEntry, toOrderedJson, type JsonValue } from '../json/value.js';
 import type { RecordForm } from '../json/record-form.js';
 import type { Task } from '../schema/task.js';
@@ -28,11 +28,14 @@ export function isJsonObject(value: unknown): value is Record<string, JsonValue>
 export function readMetadataRecord<S extends z.ZodType>(task: Task, key: string, schema: S): z.output<S> | null {
   const metadata = task.metadata;
   if (!isJsonObject(metadata) || !Object.prototype.hasOwnProperty.call(metadata, key)) return null;
-  const parsed = schema.safeParse(cloneJson(metadata[key]));
+  const input = cloneJson(metadata[key]);
+  const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const { text, path } = formatZodIssue(parsed.error, `metadata.${key}`);
     throw new TaskSerializationError(`task '${task.id}' has malformed ${text}`, { fieldPath: path, cause: parsed.error });
   }
+  // Unknown keys keep their exact numbers and `__proto__` keys when the record is written back.
+  transferRawNumbers(input, parsed.data);
   return parsed.data;
 }
 
@@ -42,7 +45,7 @@ export function readMetadataRecord<S extends z.ZodType>(task: Task, key: string,
  */
 export function withMetadataEntries(task: Task, entries: Record<string, JsonValue>): Record<string, JsonValue> {
   const base: Record<string, JsonValue> = isJsonObject(task.metadata) ? { ...task.metadata } : {};
-  // Keep the exact text of numbers held directly in the metadata object (SPEC B7).
+  // Keep the exact text of numbers held directly in the metadata object (README, guarantee 7).
   if (isJsonObject(task.metadata)) copyRawNumbers(task.metadata, base);
   for (const [key, value] of Object.entries(entries)) defineEntry(base, key, value);
   return base;
