@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { TaskIoError, TaskSerializationError } from '../src/index.js';
+import { TaskIoError, TaskSerializationError, parseRequirementBreakdownResponse } from '../src/index.js';
 import { MAX_DOCUMENT_DEPTH, exceedsDepth } from '../src/json/depth.js';
 import { JsonSyntaxError, parseJsonText } from '../src/json/parse.js';
 import { JsonDepthError, printJson } from '../src/json/print.js';
@@ -128,5 +128,35 @@ describe('JSON helpers on deep values', () => {
     for (let i = 0; i < 100_000; i++) inner = inner[0] as unknown[];
     expect(rawNumberText((inner as unknown as { a: number[] }).a, '0', 1)).toBe('1.0');
     expect(findJsonProblem(value, 'metadata')?.problem).toMatch(/nested deeper than 100 levels/);
+  });
+});
+
+describe('planner text nested too deep', () => {
+  // Each of these used to be built in full (or overflow the stack) before being refused; now the
+  // nesting is refused after reading 128 brackets, whatever the size (linear: see npm run bench).
+  const TEN_MB = 10_000_000;
+  for (const [label, text] of [
+    ['10 MB of [', '['.repeat(TEN_MB)],
+    ['5 MB of [ then 5 MB of ]', `${'['.repeat(TEN_MB / 2)}${']'.repeat(TEN_MB / 2)}`],
+    ['text, 10 MB of [, then ]', `Plan: ${'['.repeat(TEN_MB)}]`],
+    ['[1, repeated', `${'[1,'.repeat(TEN_MB / 3)}1]`],
+    ['objects', `[${'{"a":'.repeat(TEN_MB / 5)}1${'}'.repeat(TEN_MB / 5)}]`],
+  ] as const) {
+    it(`${label}: a Serialization error about the nesting depth`, () => {
+      let error: unknown;
+      try {
+        parseRequirementBreakdownResponse(text);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(TaskSerializationError);
+      expect((error as Error).message).toMatch(/nested 128 levels deep|did not contain a closing JSON array bracket/);
+      expect((error as Error).message).not.toMatch(/RangeError|call stack/);
+    });
+  }
+
+  it('a planner reply nested within the limit still parses', () => {
+    const spec = { name: 'a', description: 'd', priority: 'High', is_blocking: false, extra: JSON.parse(nestedArrays(120)) as unknown };
+    expect(parseRequirementBreakdownResponse(`Here: ${JSON.stringify([spec])} done`)[0]!.priority).toBe('high');
   });
 });

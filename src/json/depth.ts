@@ -69,3 +69,28 @@ export function exceedsDepth(value: unknown, limit: number): boolean {
   }
   return false;
 }
+
+/**
+ * True when the JSON text `text` opens more than `limit` arrays and objects at once (brackets in
+ * strings do not count). Stops at the first level too deep; O(length of the text) at most.
+ */
+export function textExceedsDepth(text: string, limit: number): boolean {
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Skip the string, honouring backslash escapes.
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x22) break;
+        if (d === 0x5c) i++;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}

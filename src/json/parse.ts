@@ -10,7 +10,7 @@
  * linear in the length of the text.
  */
 import { noteProtoKey, setRawNumber } from './raw-numbers.js';
-import { MAX_DOCUMENT_DEPTH, depthReason, exceedsDepth, pathOf } from './depth.js';
+import { MAX_DOCUMENT_DEPTH, depthReason, exceedsDepth, pathOf, textExceedsDepth } from './depth.js';
 
 /** A syntax error in JSON text, with a 1-based line and column. */
 export class JsonSyntaxError extends Error {
@@ -39,17 +39,16 @@ export class JsonSyntaxError extends Error {
  */
 const SUSPICIOUS_NUMBER = /(?:"\s*:|[[,])\s*(?:-?\d+[.eE]|-?\d{16}|-0(?![\d.eE]))/;
 
-/**
- * A run of opening brackets longer than any readable document is deep: such text skips the native
- * parser, which would first build the whole (possibly millions deep) structure. A cheap pre-check
- * for the common shape of nesting bombs; the walk after `JSON.parse` catches every other shape.
- */
-const BRACKET_RUN = new RegExp(`(?:[[{]\\s*){${MAX_DOCUMENT_DEPTH + 1}}`);
-
 /** Options of {@link parseJsonText}. */
 export interface ParseOptions {
   /** Deepest nesting of arrays and objects accepted (default {@link MAX_DOCUMENT_DEPTH}). */
   readonly maxDepth?: number;
+  /**
+   * Text from outside (a planner's reply): scan its nesting before the native parser runs, so a
+   * nesting bomb is refused after reading at most `maxDepth` brackets instead of being built first.
+   * Costs one extra pass over the text, which task files (written by us) do not need.
+   */
+  readonly untrusted?: boolean;
 }
 
 /**
@@ -61,7 +60,8 @@ export function parseJsonText(text: string, options: ParseOptions = {}): unknown
   const maxDepth = options.maxDepth ?? MAX_DOCUMENT_DEPTH;
   // A `__proto__` key, possibly spelled with escapes: schema validation drops those (see raw-numbers.ts).
   if (text.includes('_proto') || text.includes('\\u')) noteProtoKey();
-  if (!SUSPICIOUS_NUMBER.test(text) && !/^\s*-?\d/.test(text) && !BRACKET_RUN.test(text)) {
+  const nativeParserFits = !SUSPICIOUS_NUMBER.test(text) && !/^\s*-?\d/.test(text);
+  if (nativeParserFits && !(options.untrusted === true && textExceedsDepth(text, maxDepth))) {
     let value: unknown;
     let parsed = false;
     try {

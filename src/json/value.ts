@@ -135,56 +135,63 @@ export function defineEntry(obj: Record<string, unknown>, key: string, value: un
   }
 }
 
+/**
+ * Deep copy of a JSON-shaped value; raw number text is carried over. Iterative (depth costs heap,
+ * not call stack) and O(size of the value): each array and object is read once. Small objects are
+ * copied by spread (own enumerable keys in order, a `__proto__` key included as a data property),
+ * which is several times faster than rebuilding them key by key; large ones key by key, which is
+ * faster for them.
+ */
+export function cloneJson<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  const holder: Record<string, unknown> = {};
+  // Triples (original, container of its copy, key there): the copy is made when the triple is taken.
+  const pending: unknown[] = [value, holder, 'root'];
+  while (pending.length > 0) {
+    const key = pending.pop() as string;
+    const container = pending.pop() as Record<string, unknown>;
+    const original = pending.pop() as object;
+    const copy = copyContainer(original, pending);
+    if (key === '__proto__') defineEntry(container, key, copy);
+    else container[key] = copy;
+    copyRawNumbers(original, copy);
+  }
+  return holder.root as T;
+}
+
 /** Objects with more keys than this are copied key by key: spreading a large (dictionary-mode) object is slow. */
 const SPREAD_LIMIT = 32;
 
 /**
- * Deep copy of a JSON-shaped value; raw number text is carried over. Iterative (depth costs heap,
- * not call stack) and O(size of the value). Small objects are copied by spread (own enumerable
- * keys in order, a `__proto__` key included as a data property), which is several times faster
- * than rebuilding them key by key; large ones key by key, which is faster for them.
+ * A shallow copy of `value`; each nested array or object is queued on `pending` to be copied in
+ * its place. O(number of entries).
  */
-export function cloneJson<T>(value: T): T {
-  if (value === null || typeof value !== 'object') return value;
-  const pending: object[] = [];
-  const root = copyContainer(value, pending);
-  // `pending` holds (original, copy) pairs whose nested objects still point at the originals.
-  while (pending.length > 0) {
-    const copy = pending.pop() as Record<string, unknown>;
-    const original = pending.pop() as object;
-    copyRawNumbers(original, copy);
-    if (Array.isArray(copy)) {
-      for (let i = 0; i < copy.length; i++) {
-        const v: unknown = copy[i];
-        if (v !== null && typeof v === 'object') copy[i] = copyContainer(v, pending);
-      }
-    } else {
-      for (const key in copy) {
-        const v = copy[key];
-        // hasOwn only for objects: inherited keys (a polluted prototype) are never copied in.
-        if (v !== null && typeof v === 'object' && Object.hasOwn(copy, key)) defineEntry(copy, key, copyContainer(v, pending));
-      }
-    }
-  }
-  return root as T;
-}
-
-/** A shallow copy of `value`, queued on `pending` for its nested objects to be copied. */
-function copyContainer(value: object, pending: object[]): object {
-  let copy: object;
+function copyContainer(value: object, pending: unknown[]): object {
   if (Array.isArray(value)) {
-    copy = value.slice();
-  } else {
-    const keys = Object.keys(value);
-    if (keys.length <= SPREAD_LIMIT) {
-      copy = { ...(value as Record<string, unknown>) };
-    } else {
-      const entries: Record<string, unknown> = {};
-      for (const key of keys) defineEntry(entries, key, (value as Record<string, unknown>)[key]);
-      copy = entries;
+    const items = value.slice();
+    for (let i = 0; i < items.length; i++) {
+      const v: unknown = items[i];
+      if (v !== null && typeof v === 'object') pending.push(v, items, i);
     }
+    return items;
   }
-  pending.push(value, copy);
+  const source = value as Record<string, unknown>;
+  const keys = Object.keys(source);
+  if (keys.length <= SPREAD_LIMIT) {
+    const copy = { ...source };
+    for (const key of keys) {
+      const v = copy[key];
+      if (v !== null && typeof v === 'object') pending.push(v, copy, key);
+    }
+    return copy;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const key of keys) {
+    const v = source[key];
+    if (key === '__proto__') defineEntry(copy, key, v);
+    else copy[key] = v;
+    if (v !== null && typeof v === 'object') pending.push(v, copy, key);
+  }
   return copy;
 }
 

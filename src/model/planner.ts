@@ -1,6 +1,7 @@
 /**
- * Planner replies to requirement breakdown specs (SPEC A6). Never throws anything but TaskError,
- * whatever the text (SPEC B11).
+ * Planner replies to requirement breakdown specs. Never throws anything but TaskError, whatever the
+ * text (README, guarantee 11), and takes time linear in the length of the text: nesting deeper than
+ * a task file may hold is refused before anything is built.
  */
 import { z } from 'zod';
 import { InvalidInputError, TaskSerializationError } from '../errors.js';
@@ -13,7 +14,7 @@ const SpecArraySchema = z.array(RequirementBreakdownTaskSpecSchema);
 function parseSpecArray(text: string): RequirementBreakdownTaskSpec[] {
   let value: unknown;
   try {
-    value = parseJsonText(text);
+    value = parseJsonText(text, { untrusted: true });
   } catch (error) {
     const reason = error instanceof JsonSyntaxError ? error.message : String(error);
     throw new TaskSerializationError(`planner response is not valid JSON: ${reason}`, { cause: error });
@@ -39,11 +40,13 @@ export function parseRequirementBreakdownResponse(text: string): RequirementBrea
   let specs: RequirementBreakdownTaskSpec[];
   try {
     specs = parseSpecArray(trimmed);
-  } catch {
+  } catch (error) {
     const start = trimmed.indexOf('[');
     if (start < 0) throw new TaskSerializationError('planner response did not contain a JSON array');
     const end = trimmed.lastIndexOf(']');
     if (end < start) throw new TaskSerializationError('planner response did not contain a closing JSON array bracket');
+    // The slice is the whole text: parsing it again would fail the same way.
+    if (start === 0 && end === trimmed.length - 1) throw error;
     specs = parseSpecArray(trimmed.slice(start, end + 1));
   }
   return normalizeRequirementBreakdown(specs);
