@@ -106,7 +106,7 @@ class Printer {
   }
 
   private member(obj: Record<string, unknown>, first: boolean, inner: string, key: string, v: unknown, sub?: RecordForm, items?: RecordForm): void {
-    this.out.push(first ? '{\n' : ',\n', inner, JSON.stringify(key), ': ');
+    this.out.push(`${first ? '{\n' : ',\n'}${inner}${JSON.stringify(key)}: `);
     if (v !== null && typeof v === 'object') {
       this.keys.push(key);
       this.value(v, inner, sub, obj, key, items);

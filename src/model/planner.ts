@@ -54,7 +54,7 @@ export function parseRequirementBreakdownResponse(text: string): RequirementBrea
 
 /**
  * Trims names, descriptions and parent names (an empty parent name means none), trims and
- * lower-cases priorities, and checks the SPEC A6 rules: at least one spec, names non-empty and
+ * lower-cases priorities, and checks the rules of a breakdown: at least one spec, names non-empty and
  * unique, descriptions non-empty, no self-parenting, parents among the names.
  */
 export function normalizeRequirementBreakdown(specs: readonly RequirementBreakdownTaskSpec[]): RequirementBreakdownTaskSpec[] {

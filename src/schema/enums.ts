@@ -1,5 +1,5 @@
 /**
- * The enumerations of SPEC A2. Each is a const object (`TaskStatus.InProgress === 'InProgress'`),
+ * The enumerations of the persisted records. Each is a const object (`TaskStatus.InProgress === 'InProgress'`),
  * a string-literal union type of the same name, and a zod schema; the serialized string is the value.
  */
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-/** Session ids, which name files and so must be safe path components (SPEC B6). */
+/** Session ids, which name files and so must be safe path components (README, guarantee 6). */
 import { z } from 'zod';
 
 /** 1–128 characters of `A–Z a–z 0–9 . _ -`, not starting with `.`. */

@@ -1,4 +1,4 @@
-/** The persisted task record (SPEC A2). */
+/** The persisted task record (README, "The file format"). */
 import { z } from 'zod';
 import { TaskBackgroundJobSchema } from './background-job.js';
 import { TaskSourceSchema, TaskStatusSchema } from './enums.js';
