@@ -3,13 +3,13 @@
  * text (README, guarantee 11), and takes time linear in the length of the text: nesting deeper than
  * a task file may hold is refused before anything is built.
  */
-import { z } from 'zod';
 import { InvalidInputError, TaskSerializationError } from '../errors.js';
 import { JsonSyntaxError, parseJsonText } from '../json/parse.js';
 import { RequirementBreakdownTaskSpecSchema, type RequirementBreakdownTaskSpec } from '../schema/breakdown.js';
+import { built, lazySchema, zod } from '../schema/lazy.js';
 import { formatZodIssue } from './zod-issues.js';
 
-const SpecArraySchema = z.array(RequirementBreakdownTaskSpecSchema);
+const SpecArraySchema = lazySchema(() => zod().array(built(RequirementBreakdownTaskSpecSchema)));
 
 function parseSpecArray(text: string): RequirementBreakdownTaskSpec[] {
   let value: unknown;

@@ -7,7 +7,7 @@
  * {@link formatTimestamp}), so every timestamp we write can be read back. Ordering is by instant,
  * never by string: `…05Z` is earlier than `…05.1Z`, and offsets are honoured.
  */
-import { z } from 'zod';
+import { lazySchema, zod } from './lazy.js';
 
 /**
  * The fields of an RFC 3339 date-time: year, month, day, hour, minute, second, fraction, then `Z`
@@ -153,7 +153,9 @@ export function compareTimestamps(a: string, b: string): number {
  * Schema of a timestamp string. Accepts any valid RFC 3339 form (offsets too) and yields the UTC
  * form we write ({@link toUtcTimestamp}).
  */
-export const TimestampSchema = z
-  .string()
-  .refine(isRfc3339, 'expected an RFC 3339 timestamp such as 2024-01-02T03:04:05.123456789Z')
-  .overwrite(toUtcTimestamp);
+export const TimestampSchema = lazySchema(() =>
+  zod()
+    .string()
+    .refine(isRfc3339, 'expected an RFC 3339 timestamp such as 2024-01-02T03:04:05.123456789Z')
+    .overwrite(toUtcTimestamp),
+);
