@@ -32,7 +32,7 @@ export function pathOf(keys: readonly (string | number)[], base = ''): string {
   return path;
 }
 
-/** The message for a value nested too deep. */
+/** The message for a value nested too deep (long paths shortened in the middle). O(length of the path). */
 export function depthReason(path: string, depth: number, limit: number): string {
   const shown = path.length > 100 ? `${path.slice(0, 60)}…${path.slice(-30)}` : path;
   return `the value at ${shown === '' ? 'the top level' : shown} is nested ${depth} levels deep; at most ${limit} levels can be read`;

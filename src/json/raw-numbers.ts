@@ -26,7 +26,7 @@ export function noteProtoKey(): void {
   anyProtoKey = true;
 }
 
-/** Records that `container[key]` was written as `text` in the source document. */
+/** Records that `container[key]` was written as `text` in the source document. O(1). */
 export function setRawNumber(container: object, key: string, text: string): void {
   anyRecorded = true;
   let entries = registry.get(container);
@@ -39,7 +39,7 @@ export function setRawNumber(container: object, key: string, text: string): void
 
 /**
  * The text to print for the number `value` found at `container[key]`: the recorded source text
- * when it still denotes `value`, else `undefined`.
+ * when it still denotes `value`, else `undefined`. O(length of the text).
  */
 export function rawNumberText(container: object, key: string, value: number): string | undefined {
   if (!anyRecorded) return undefined;
@@ -48,7 +48,7 @@ export function rawNumberText(container: object, key: string, value: number): st
   return Object.is(Number(text), value) ? text : undefined;
 }
 
-/** Copies the raw number records of `from` onto `to` (keys already recorded on `to` win). */
+/** Copies the raw number records of `from` onto `to` (keys already recorded on `to` win). O(records on `from`). */
 export function copyRawNumbers(from: object, to: object): void {
   if (!anyRecorded) return;
   const entries = registry.get(from);
@@ -91,7 +91,7 @@ export function transferRawNumbers(from: unknown, to: unknown): void {
   }
 }
 
-/** Puts `source.__proto__` on `target` as an own key, before the keys that follow it in `source`. */
+/** Puts `source.__proto__` on `target` as an own key, before the keys that follow it in `source`. O(keys). */
 function restoreProtoKey(source: Record<string, unknown>, target: Record<string, unknown>): void {
   const keys = Object.keys(source);
   const later = keys.slice(keys.indexOf('__proto__') + 1).filter((key) => Object.hasOwn(target, key));

@@ -126,7 +126,7 @@ export function findJsonProblem(value: unknown, path: string, options: { skipUnd
   return value !== null && typeof value === 'object' ? visit(value, null, null, 0) : null;
 }
 
-/** Sets `obj[key] = value` as an own data property, even for the key `__proto__`. */
+/** Sets `obj[key] = value` as an own data property, even for the key `__proto__`. O(1). */
 export function defineEntry(obj: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') {
     Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
@@ -198,7 +198,7 @@ function copyContainer(value: object, pending: unknown[]): object {
 /**
  * A copy of the record `value` as a plain object whose keys follow `form` (omission rules applied,
  * unknown keys after the named ones), nested records laid out by their own forms. Used to store
- * typed records inside free-form metadata.
+ * typed records inside free-form metadata. O(size of the value); recursion follows the forms only.
  */
 export function toOrderedJson(value: Record<string, unknown>, form: RecordForm): Record<string, JsonValue> {
   const out: Record<string, unknown> = {};

@@ -23,7 +23,8 @@ export function isJsonObject(value: unknown): value is Record<string, JsonValue>
 /**
  * Reads the record at `metadata[key]` of `task` with `schema`: null when the metadata is not an
  * object or has no such key; a {@link TaskSerializationError} naming the field when it is malformed.
- * The result is a fresh copy.
+ * The result is a fresh copy that keeps the exact text of numbers and `__proto__` keys of the
+ * record's unknown keys. O(size of the record).
  */
 export function readMetadataRecord<S extends z.ZodType>(task: Task, key: string, schema: S): z.output<S> | null {
   const metadata = task.metadata;
@@ -41,7 +42,7 @@ export function readMetadataRecord<S extends z.ZodType>(task: Task, key: string,
 
 /**
  * New metadata for `task`: its metadata if it is an object (a shallow copy), else `{}`, with
- * `entries` set. Never mutates the task's metadata.
+ * `entries` set. Never mutates the task's metadata. O(keys of the metadata + size of `entries`).
  */
 export function withMetadataEntries(task: Task, entries: Record<string, JsonValue>): Record<string, JsonValue> {
   const base: Record<string, JsonValue> = isJsonObject(task.metadata) ? { ...task.metadata } : {};
@@ -51,7 +52,7 @@ export function withMetadataEntries(task: Task, entries: Record<string, JsonValu
   return base;
 }
 
-/** The record `value` laid out by `form`, ready to be stored in metadata. */
+/** The record `value` laid out by `form`, ready to be stored in metadata. O(size of the record). */
 export function recordToJson(value: object, form: RecordForm): JsonValue {
   return toOrderedJson(value as Record<string, unknown>, form);
 }
