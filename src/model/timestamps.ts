@@ -3,4 +3,4 @@
  * module that parses, orders and prints timestamps; this file only forwards to it until every
  * caller imports it from there.
  */
-export { compareTimestamps, formatTimestamp as formatNanos, timestampKey, timestampToNanos } from '../schema/timestamp.js';
+export { compareTimestamps, timestampKey } from '../schema/timestamp.js';

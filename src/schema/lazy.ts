@@ -1,35 +1,24 @@
 /**
- * zod and the schemas, loaded and built on first use, so that importing the library costs no
- * schema work and no zod (about half the import time otherwise).
+ * Schemas built on first use, so that importing the library builds none (zod itself is still
+ * loaded with the library: a synchronous lazy load would hide it from bundlers).
  *
  * Every schema is exported as a {@link lazySchema}: an object that behaves as the zod schema it
  * stands for (methods, properties, `instanceof`, use inside other schemas), built by its builder
  * the first time anything touches it. Builders compose other schemas through {@link built}, so a
  * parse never goes through a proxy per value.
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import type * as Zod from 'zod';
+import { z } from 'zod';
 
-let zodModule: typeof Zod | undefined;
+let builtCount = 0;
 
-/** The zod namespace (`z`), loaded synchronously the first time a schema is built. */
-export function zod(): typeof Zod.z {
-  zodModule ??= loadZod();
-  return zodModule.z;
+/** The zod namespace, for schema builders. */
+export function zod(): typeof z {
+  return z;
 }
 
-function loadZod(): typeof Zod {
-  const require = createRequire(import.meta.url);
-  let entry = 'zod';
-  try {
-    // The ES module build: the very instance an `import 'zod'` elsewhere in the program gets
-    // (Node 20.19 and later load ES modules with `require`).
-    entry = fileURLToPath(import.meta.resolve('zod'));
-  } catch {
-    // No import.meta.resolve (some test runners and bundlers): the package's own entry.
-  }
-  return require(entry) as typeof Zod;
+/** How many schemas have been built so far in this process (for tests of import cost). */
+export function builtSchemaCount(): number {
+  return builtCount;
 }
 
 const builders = new WeakMap<object, () => object>();
@@ -40,7 +29,13 @@ const builders = new WeakMap<object, () => object>();
  */
 export function lazySchema<T extends object>(build: () => T): T {
   let schema: T | undefined;
-  const get = (): T => (schema ??= build());
+  const get = (): T => {
+    if (schema === undefined) {
+      schema = build();
+      builtCount++;
+    }
+    return schema;
+  };
   const proxy = new Proxy({} as T, {
     get: (_target, key) => Reflect.get(get(), key),
     set: (_target, key, value) => Reflect.set(get(), key, value),
