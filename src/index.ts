@@ -99,7 +99,7 @@ export {
   EVIDENCE_WINDOW,
 } from './model/execution-state.js';
 export { parseRequirementBreakdownResponse, normalizeRequirementBreakdown } from './model/planner.js';
-export { compareTimestamps } from './model/timestamps.js';
+export { compareTimestamps } from './schema/timestamp.js';
 export { systemClock, steppingClock, type Clock } from './model/clock.js';
 export type { IdGenerator } from './model/ids.js';
 

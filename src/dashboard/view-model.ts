@@ -14,7 +14,7 @@ import { formatTaskStatus, isActiveBackgroundStatus, isTerminal } from '../model
 import { completionBlocker, readyTasks } from '../model/readiness.js';
 import { missingRequirements } from '../model/verification-gaps.js';
 import type { TaskList } from '../model/task-list.js';
-import { compareTimestamps } from '../model/timestamps.js';
+import { compareTimestamps } from '../schema/timestamp.js';
 import { TaskTransaction } from '../model/transaction.js';
 import type { TaskBackgroundJob } from '../schema/background-job.js';
 import type { TaskExecutionState } from '../schema/execution.js';

@@ -11,8 +11,22 @@
 const registry = new WeakMap<object, Map<string, string>>();
 /** False until the first record: lets copies skip registry lookups when no file had raw numbers. */
 let anyRecorded = false;
+/**
+ * False until a value with an own `__proto__` key may have been seen (see {@link noteProtoKey}):
+ * lets {@link transferRawNumbers} skip its walk when there is nothing to restore.
+ */
+let anyProtoKey = false;
 
-/** Records that `container[key]` was written as `text` in the source document. */
+/**
+ * Notes that a value with an own `__proto__` key may exist, so that {@link transferRawNumbers}
+ * restores such keys after validation. Called by the parser and the JSON validator; a false alarm
+ * only costs a walk.
+ */
+export function noteProtoKey(): void {
+  anyProtoKey = true;
+}
+
+/** Records that `container[key]` was written as `text` in the source document. O(1). */
 export function setRawNumber(container: object, key: string, text: string): void {
   anyRecorded = true;
   let entries = registry.get(container);
@@ -25,7 +39,7 @@ export function setRawNumber(container: object, key: string, text: string): void
 
 /**
  * The text to print for the number `value` found at `container[key]`: the recorded source text
- * when it still denotes `value`, else `undefined`.
+ * when it still denotes `value`, else `undefined`. O(length of the text).
  */
 export function rawNumberText(container: object, key: string, value: number): string | undefined {
   if (!anyRecorded) return undefined;
@@ -34,12 +48,7 @@ export function rawNumberText(container: object, key: string, value: number): st
   return Object.is(Number(text), value) ? text : undefined;
 }
 
-/** True when any raw number text is recorded directly on `container`. */
-export function hasRawNumbers(container: object): boolean {
-  return registry.has(container);
-}
-
-/** Copies the raw number records of `from` onto `to` (keys already recorded on `to` win). */
+/** Copies the raw number records of `from` onto `to` (keys already recorded on `to` win). O(records on `from`). */
 export function copyRawNumbers(from: object, to: object): void {
   if (!anyRecorded) return;
   const entries = registry.get(from);
@@ -52,24 +61,44 @@ export function copyRawNumbers(from: object, to: object): void {
 }
 
 /**
- * Walks `from` and `to` in parallel (same JSON shape, e.g. a document and its validated copy) and
- * copies raw number records onto every object of `to` that is not the same object as in `from`.
- * Linear in the size of the tree; returns at once where both sides share an object.
+ * Carries over onto `to` what validating `from` with a zod schema loses, walking both in parallel
+ * (same JSON shape, e.g. a document and its validated copy): the raw number text of every object
+ * and array, and own `__proto__` keys, which zod's object parsing leaves out (they go back in their
+ * place among the keys). Iterative, O(size of the tree); skips subtrees both sides share, and does
+ * nothing at all while no raw number and no `__proto__` key has been seen.
  */
 export function transferRawNumbers(from: unknown, to: unknown): void {
-  if (!anyRecorded) return;
-  if (from === null || to === null || typeof from !== 'object' || typeof to !== 'object') return;
-  if (from === to) return;
-  copyRawNumbers(from, to);
-  if (Array.isArray(from)) {
-    if (!Array.isArray(to)) return;
-    const n = Math.min(from.length, to.length);
-    for (let i = 0; i < n; i++) transferRawNumbers(from[i], to[i]);
-    return;
+  if (!anyRecorded && !anyProtoKey) return;
+  const pending: unknown[] = [from, to];
+  while (pending.length > 0) {
+    const dst = pending.pop();
+    const src = pending.pop();
+    if (src === null || dst === null || typeof src !== 'object' || typeof dst !== 'object' || src === dst) continue;
+    copyRawNumbers(src, dst);
+    if (Array.isArray(src)) {
+      if (!Array.isArray(dst)) continue;
+      const n = Math.min(src.length, dst.length);
+      for (let i = 0; i < n; i++) pending.push(src[i], dst[i]);
+      continue;
+    }
+    if (Array.isArray(dst)) continue;
+    const source = src as Record<string, unknown>;
+    const target = dst as Record<string, unknown>;
+    if (anyProtoKey && Object.hasOwn(source, '__proto__') && !Object.hasOwn(target, '__proto__')) restoreProtoKey(source, target);
+    for (const key of Object.keys(source)) {
+      if (Object.hasOwn(target, key)) pending.push(source[key], target[key]);
+    }
   }
-  const src = from as Record<string, unknown>;
-  const dst = to as Record<string, unknown>;
-  for (const key of Object.keys(src)) {
-    if (Object.prototype.hasOwnProperty.call(dst, key)) transferRawNumbers(src[key], dst[key]);
-  }
+}
+
+/** Puts `source.__proto__` on `target` as an own key, before the keys that follow it in `source`. O(keys). */
+function restoreProtoKey(source: Record<string, unknown>, target: Record<string, unknown>): void {
+  const keys = Object.keys(source);
+  const later = keys.slice(keys.indexOf('__proto__') + 1).filter((key) => Object.hasOwn(target, key));
+  const values = later.map((key) => target[key]);
+  for (const key of later) delete target[key];
+  Object.defineProperty(target, '__proto__', { value: source['__proto__'], writable: true, enumerable: true, configurable: true });
+  later.forEach((key, i) => {
+    target[key] = values[i];
+  });
 }

@@ -31,12 +31,12 @@ export interface RecordForm {
   readonly known: ReadonlySet<string>;
 }
 
-/** Builds a {@link RecordForm} from its fields in order. */
+/** Builds a {@link RecordForm} from its fields in order. O(fields). */
 export function recordForm(fields: readonly FieldForm[]): RecordForm {
   return { fields, known: new Set(fields.map((f) => f.key)) };
 }
 
-/** True when the value of `field` is to be left out of the JSON. */
+/** True when the value of `field` is to be left out of the JSON. O(1). */
 export function isOmitted(field: FieldForm, value: unknown): boolean {
   switch (field.omit) {
     case 'never':

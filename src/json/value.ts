@@ -2,16 +2,17 @@
  * JSON values: the type, a validator for values coming from callers, an ordered-record builder and
  * a deep copy that keeps raw number text. All linear in the size of the value.
  */
-import { copyRawNumbers } from './raw-numbers.js';
+import { joinPath, pathOf } from './depth.js';
+import { copyRawNumbers, noteProtoKey, rawNumberText } from './raw-numbers.js';
 import { isOmitted, type RecordForm } from './record-form.js';
 
 /** Any value that JSON can hold. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /**
- * The deepest nesting of arrays and objects accepted in caller-supplied metadata. serde_json (the
- * Rust reader) refuses documents nested deeper than 128 levels and metadata sits 3 levels down,
- * so anything deeper would make the file unreadable there.
+ * The deepest nesting of arrays and objects accepted in caller-supplied metadata. Metadata sits 3
+ * levels down in a task file, well inside the limit of a file (`MAX_DOCUMENT_DEPTH`, depth.ts), so any
+ * metadata accepted here can be written and read back, by this library and by the Rust reader.
  */
 export const MAX_JSON_DEPTH = 100;
 
@@ -23,12 +24,7 @@ export interface JsonProblem {
   readonly problem: string;
 }
 
-/** Appends `key` to a dotted path, quoting keys that are not identifiers. */
-export function joinPath(path: string, key: string | number): string {
-  if (typeof key === 'number') return `${path}[${key}]`;
-  if (/^[A-Za-z_$][\w$]*$/.test(key)) return path === '' ? key : `${path}.${key}`;
-  return `${path}[${JSON.stringify(key)}]`;
-}
+export { joinPath };
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -39,51 +35,85 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/** Where a value sits below the checked root: its container's place and its key. Built on demand. */
+interface Place {
+  readonly parent: Place | null;
+  readonly key: string | number;
+}
+
+function placePath(base: string, parent: Place | null, key: string | number | null): string {
+  const keys: (string | number)[] = key === null ? [] : [key];
+  for (let p = parent; p !== null; p = p.parent) keys.push(p.key);
+  return pathOf(keys.reverse(), base);
+}
+
 /**
  * Checks that `value` is plain JSON: no `undefined`, functions, symbols, BigInt, non-finite
- * numbers, cycles, class instances, lone surrogates in strings, or nesting deeper than
+ * numbers (except one read from a file as written there, such as `1e400`), cycles, class instances, lone surrogates in strings, or nesting deeper than
  * {@link MAX_JSON_DEPTH}. Returns the first problem found, or `null`. With
  * `skipUndefinedProperties`, object keys whose value is `undefined` count as absent.
+ *
+ * O(size of the value): paths are only built for the problem reported. Recursion is bounded by
+ * {@link MAX_JSON_DEPTH}.
  */
 export function findJsonProblem(value: unknown, path: string, options: { skipUndefinedProperties?: boolean } = {}): JsonProblem | null {
   const ancestors = new Set<object>();
-  const visit = (v: unknown, p: string, depth: number): JsonProblem | null => {
+  const skipUndefined = options.skipUndefinedProperties === true;
+  const problem = (parent: Place | null, key: string | number | null, text: string): JsonProblem => ({
+    path: placePath(path, parent, key),
+    problem: text,
+  });
+  /** The problem with `v`, found at `container[key]`, unless it is an array or object. */
+  const scalarProblem = (v: unknown, container?: object, key?: string | number): string | null => {
     switch (typeof v) {
       case 'string':
-        return v.isWellFormed() ? null : { path: p, problem: 'string contains a lone surrogate' };
+        return v.isWellFormed() ? null : 'string contains a lone surrogate';
       case 'boolean':
         return null;
       case 'number':
-        return Number.isFinite(v) ? null : { path: p, problem: `${v} is not a JSON number` };
+        // A number read from a file beyond double range (`1e400`) keeps its text and is written back as is.
+        if (Number.isFinite(v) || (container !== undefined && rawNumberText(container, String(key), v) !== undefined)) return null;
+        return `${v} is not a JSON number`;
       case 'object':
-        break;
+        return null;
       default:
-        return { path: p, problem: `${describe(v)} is not JSON` };
+        return `${describe(v)} is not JSON`;
     }
-    if (v === null) return null;
-    if (depth >= MAX_JSON_DEPTH) return { path: p, problem: `nested deeper than ${MAX_JSON_DEPTH} levels` };
-    if (ancestors.has(v)) return { path: p, problem: 'value contains a cycle' };
+  };
+  /** `v` is a non-null object at `place` (null: the root). */
+  const visit = (v: object, parent: Place | null, key: string | number | null, depth: number): JsonProblem | null => {
+    if (depth >= MAX_JSON_DEPTH) return problem(parent, key, `nested deeper than ${MAX_JSON_DEPTH} levels`);
+    if (ancestors.has(v)) return problem(parent, key, 'value contains a cycle');
     const proto = Object.getPrototypeOf(v) as unknown;
     const isArray = Array.isArray(v);
-    if (!isArray && proto !== Object.prototype && proto !== null) {
-      return { path: p, problem: `${describe(v)} is not JSON` };
-    }
+    if (!isArray && proto !== Object.prototype && proto !== null) return problem(parent, key, `${describe(v)} is not JSON`);
+    const here: Place | null = key === null ? parent : { parent, key };
     ancestors.add(v);
     try {
       if (isArray) {
         for (let i = 0; i < v.length; i++) {
-          if (!(i in v)) return { path: joinPath(p, i), problem: 'sparse array hole is not JSON' };
-          const found = visit(v[i], joinPath(p, i), depth + 1);
-          if (found) return found;
+          if (!(i in v)) return problem(here, i, 'sparse array hole is not JSON');
+          const child: unknown = v[i];
+          const text = scalarProblem(child, v, i);
+          if (text !== null) return problem(here, i, text);
+          if (child !== null && typeof child === 'object') {
+            const found = visit(child, here, i, depth + 1);
+            if (found) return found;
+          }
         }
       } else {
-        if (Object.getOwnPropertySymbols(v).length > 0) return { path: p, problem: 'symbol keys are not JSON' };
-        for (const key of Object.keys(v)) {
-          if (!key.isWellFormed()) return { path: p, problem: 'key contains a lone surrogate' };
-          const child = (v as Record<string, unknown>)[key];
-          if (child === undefined && options.skipUndefinedProperties) continue;
-          const found = visit(child, joinPath(p, key), depth + 1);
-          if (found) return found;
+        if (Object.getOwnPropertySymbols(v).length > 0) return problem(parent, key, 'symbol keys are not JSON');
+        for (const k of Object.keys(v)) {
+          if (!k.isWellFormed()) return problem(parent, key, 'key contains a lone surrogate');
+          if (k === '__proto__') noteProtoKey();
+          const child = (v as Record<string, unknown>)[k];
+          if (child === undefined && skipUndefined) continue;
+          const text = scalarProblem(child, v, k);
+          if (text !== null) return problem(here, k, text);
+          if (child !== null && typeof child === 'object') {
+            const found = visit(child, here, k, depth + 1);
+            if (found) return found;
+          }
         }
       }
     } finally {
@@ -91,10 +121,12 @@ export function findJsonProblem(value: unknown, path: string, options: { skipUnd
     }
     return null;
   };
-  return visit(value, path, 0);
+  const text = scalarProblem(value);
+  if (text !== null) return { path, problem: text };
+  return value !== null && typeof value === 'object' ? visit(value, null, null, 0) : null;
 }
 
-/** Sets `obj[key] = value` as an own data property, even for the key `__proto__`. */
+/** Sets `obj[key] = value` as an own data property, even for the key `__proto__`. O(1). */
 export function defineEntry(obj: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') {
     Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
@@ -104,37 +136,69 @@ export function defineEntry(obj: Record<string, unknown>, key: string, value: un
 }
 
 /**
- * Deep copy of a JSON-shaped value; raw number text is carried over. Objects are copied by spread
- * (own enumerable keys in order, a `__proto__` key included as a data property) and then only their
- * nested objects are replaced, which is several times faster than rebuilding key by key.
+ * Deep copy of a JSON-shaped value; raw number text is carried over. Iterative (depth costs heap,
+ * not call stack) and O(size of the value): each array and object is read once. Small objects are
+ * copied by spread (own enumerable keys in order, a `__proto__` key included as a data property),
+ * which is several times faster than rebuilding them key by key; large ones key by key, which is
+ * faster for them.
  */
 export function cloneJson<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
-  let copy: object;
+  const holder: Record<string, unknown> = {};
+  // Triples (original, container of its copy, key there): the copy is made when the triple is taken.
+  const pending: unknown[] = [value, holder, 'root'];
+  while (pending.length > 0) {
+    const key = pending.pop() as string;
+    const container = pending.pop() as Record<string, unknown>;
+    const original = pending.pop() as object;
+    const copy = copyContainer(original, pending);
+    if (key === '__proto__') defineEntry(container, key, copy);
+    else container[key] = copy;
+    copyRawNumbers(original, copy);
+  }
+  return holder.root as T;
+}
+
+/** Objects with more keys than this are copied key by key: spreading a large (dictionary-mode) object is slow. */
+const SPREAD_LIMIT = 32;
+
+/**
+ * A shallow copy of `value`; each nested array or object is queued on `pending` to be copied in
+ * its place. O(number of entries).
+ */
+function copyContainer(value: object, pending: unknown[]): object {
   if (Array.isArray(value)) {
     const items = value.slice();
     for (let i = 0; i < items.length; i++) {
       const v: unknown = items[i];
-      if (v !== null && typeof v === 'object') items[i] = cloneJson(v);
+      if (v !== null && typeof v === 'object') pending.push(v, items, i);
     }
-    copy = items;
-  } else {
-    const entries: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-    for (const key in entries) {
-      const v = entries[key];
-      // hasOwn only for objects: inherited keys (a polluted prototype) are never copied in.
-      if (v !== null && typeof v === 'object' && Object.hasOwn(entries, key)) defineEntry(entries, key, cloneJson(v));
-    }
-    copy = entries;
+    return items;
   }
-  copyRawNumbers(value, copy);
-  return copy as T;
+  const source = value as Record<string, unknown>;
+  const keys = Object.keys(source);
+  if (keys.length <= SPREAD_LIMIT) {
+    const copy = { ...source };
+    for (const key of keys) {
+      const v = copy[key];
+      if (v !== null && typeof v === 'object') pending.push(v, copy, key);
+    }
+    return copy;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const key of keys) {
+    const v = source[key];
+    if (key === '__proto__') defineEntry(copy, key, v);
+    else copy[key] = v;
+    if (v !== null && typeof v === 'object') pending.push(v, copy, key);
+  }
+  return copy;
 }
 
 /**
  * A copy of the record `value` as a plain object whose keys follow `form` (omission rules applied,
  * unknown keys after the named ones), nested records laid out by their own forms. Used to store
- * typed records inside free-form metadata.
+ * typed records inside free-form metadata. O(size of the value); recursion follows the forms only.
  */
 export function toOrderedJson(value: Record<string, unknown>, form: RecordForm): Record<string, JsonValue> {
   const out: Record<string, unknown> = {};

@@ -13,7 +13,7 @@ import { createTaskRecord } from './records.js';
 import { isOpen } from './readiness.js';
 import type { TaskList } from './task-list.js';
 import { asciiLowercase, collapseWhitespace } from './text.js';
-import { timestampKey } from './timestamps.js';
+import { timestampKey } from '../schema/timestamp.js';
 
 /** A breakdown's tasks as stored in the list (live objects; callers copy before handing out). */
 export interface MaterializedTasks {

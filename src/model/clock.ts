@@ -1,9 +1,10 @@
 /**
  * Clocks. Model code never reads the time itself: it is handed a {@link Clock}, so tests control it.
  * The system clock gives nanosecond-formatted UTC timestamps with real microsecond resolution that
- * strictly increase within the process (SPEC B10).
+ * strictly increase within the process, so two changes made one after the other never share a
+ * timestamp (README, guarantee on ordering of `updated_at`).
  */
-import { formatNanos, timestampToNanos } from './timestamps.js';
+import { MAX_TIMESTAMP_NANOS, formatTimestamp, timestampToNanos } from '../schema/timestamp.js';
 
 /** A source of timestamps. Each call returns a later instant than the previous one. */
 export interface Clock {
@@ -37,7 +38,7 @@ export function monotonicNanos(): bigint {
 
 /** The process-wide clock: wall time, microsecond resolution, strictly increasing. */
 export const systemClock: Clock = {
-  now: () => formatNanos(monotonicNanos()),
+  now: () => formatTimestamp(monotonicNanos()),
 };
 
 /**
@@ -51,7 +52,7 @@ export function steppingClock(start = '2025-01-01T00:00:00Z', stepNs = 1000n): C
     now() {
       const value = current as bigint;
       current = value + stepNs;
-      return formatNanos(value);
+      return formatTimestamp(value);
     },
   };
 }
@@ -59,11 +60,16 @@ export function steppingClock(start = '2025-01-01T00:00:00Z', stepNs = 1000n): C
 /**
  * A timestamp for a change to a record last changed at `previous`: `now`, or 1 µs after `previous`
  * when `previous` is not earlier (a clock step back or a future-dated file), so `updated_at`
- * always moves forward.
+ * always moves forward. Never past `9999-12-31T23:59:59.999999999Z`, the last instant a timestamp
+ * can hold: a record already there (or later, read with an offset) keeps `previous`, a record
+ * within 1 µs of it gets exactly that instant. So a change never writes a timestamp that cannot be
+ * read back; at the end of time, `updated_at` stops moving instead.
  */
 export function advanceTimestamp(previous: string, now: string): string {
   const prev = timestampToNanos(previous);
   const cur = timestampToNanos(now);
   if (prev === null || cur === null || cur > prev) return now;
-  return formatNanos(prev + 1000n);
+  if (prev >= MAX_TIMESTAMP_NANOS) return previous;
+  const next = prev + 1000n;
+  return formatTimestamp(next > MAX_TIMESTAMP_NANOS ? MAX_TIMESTAMP_NANOS : next);
 }

@@ -1,4 +1,8 @@
-/** Execution-state helpers: profiles, evidence with de-duplication, and verification (SPEC A5). */
+/**
+ * Execution-state helpers: profiles, evidence with de-duplication, and verification (README,
+ * "Execution evidence and verification").
+ */
+import { asciiLowercase } from './text.js';
 import type { TaskExecutionEvidence, TaskExecutionState, TaskVerificationProfile } from '../schema/execution.js';
 import { TaskExecutionStateSchema, TaskVerificationProfileSchema } from '../schema/execution.js';
 
@@ -95,7 +99,7 @@ function evidenceAfterLastMutation(state: TaskExecutionState): TaskExecutionEvid
 
 function isLaunch(e: TaskExecutionEvidence): boolean {
   if (e.kind !== 'tool_activity' || !e.success || !LAUNCH_TOOLS.has(e.tool_name ?? '')) return false;
-  const command = (e.command ?? '').toLowerCase();
+  const command = asciiLowercase(e.command ?? '');
   return LAUNCH_COMMANDS.some((needle) => command.includes(needle));
 }
 
@@ -103,7 +107,11 @@ function isExternal(e: TaskExecutionEvidence): boolean {
   return e.kind === 'tool_activity' && e.success && EXTERNAL_TOOLS.has(e.tool_name ?? '');
 }
 
-/** True when the evidence in `state` meets its verification profile (SPEC A5). */
+/**
+ * True when the evidence in `state` meets its verification profile: with nothing required, any tool
+ * activity; otherwise every required flag, and external or launch evidence recorded after the last
+ * successful mutation when those are required.
+ */
 export function satisfiesProfile(state: TaskExecutionState): boolean {
   const p = state.verification_profile;
   const nothingRequired =

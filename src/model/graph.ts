@@ -5,28 +5,11 @@
 import type { TaskTreeNode } from '../schema/results.js';
 import type { Task } from '../schema/task.js';
 import type { TaskList } from './task-list.js';
-import { timestampKey } from './timestamps.js';
-
-/**
- * True for the canonical UTC form `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` (what we and Rust write): among
- * such strings, string order is instant order. A cheap shape check, no regex.
- */
-function isCanonicalUtc(s: string): boolean {
-  return s.length === 30 && s.charCodeAt(29) === 90 && s.charCodeAt(19) === 46 && s.charCodeAt(10) === 84;
-}
-
-/** Orders two `created_at` values by instant. */
-function compareCreatedAt(a: string, b: string): number {
-  if (!(isCanonicalUtc(a) && isCanonicalUtc(b))) {
-    a = timestampKey(a);
-    b = timestampKey(b);
-  }
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+import { compareTimestamps } from '../schema/timestamp.js';
 
 /** Sibling order: `sort_order`, then `created_at` instant. */
 function siblingOrder(x: Task, y: Task): number {
-  return x.sort_order - y.sort_order || compareCreatedAt(x.created_at, y.created_at);
+  return x.sort_order - y.sort_order || compareTimestamps(x.created_at, y.created_at);
 }
 
 /** Siblings sorted by (`sort_order`, `created_at` instant), stable. O(k) when already in order, else O(k log k). */

@@ -11,7 +11,7 @@ import type { Task } from '../schema/task.js';
 import { isOpenTask, type RuntimeSnapshot } from './runtime-snapshot.js';
 import { sortSiblings } from './graph.js';
 import { formatTaskStatus } from './status.js';
-import { compareTimestamps } from './timestamps.js';
+import { compareTimestamps } from '../schema/timestamp.js';
 import type { TaskList } from './task-list.js';
 import { estimateTokens, type TokenCounter } from './token-estimate.js';
 

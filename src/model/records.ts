@@ -1,4 +1,4 @@
-/** Constructors of tasks and of the records tasks carry (SPEC A3). */
+/** Constructors of tasks and of the records tasks carry, with the defaults the Rust constructors use. */
 import {
   TaskBackgroundStatus,
   TaskSource,
@@ -118,7 +118,7 @@ export function newMemoryEvent(
   memoryFilePath?: string | null,
   env: Pick<ModelEnv, 'clock'> = defaultEnv,
 ): TaskMemoryEvent {
-  // Keys in JSON order (SPEC A2): recorded_at last, optional keys only when given.
+  // Keys in file order: recorded_at last, optional keys only when given.
   return {
     phase,
     summary,
@@ -138,7 +138,7 @@ export function newExecutionEvidence(
   success = true,
   env: Pick<ModelEnv, 'clock'> = defaultEnv,
 ): TaskExecutionEvidence {
-  // Keys in JSON order (SPEC A2): tool_name and command (when given) before success.
+  // Keys in file order: tool_name and command (when given) before success.
   return {
     kind,
     summary,

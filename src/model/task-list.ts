@@ -81,7 +81,7 @@ export class TaskList {
   toJSON(): TaskListData {
     const data: TaskListData = { session_id: this.sessionId, tasks: this.#tasks.slice(), current_task_id: this.#current };
     for (const key of Object.keys(this.#extra)) {
-      if (!(key in data)) Object.defineProperty(data, key, { value: this.#extra[key], enumerable: true, writable: true, configurable: true });
+      if (!Object.hasOwn(data, key)) Object.defineProperty(data, key, { value: this.#extra[key], enumerable: true, writable: true, configurable: true });
     }
     copyRawNumbers(this.#extra, data);
     return data;

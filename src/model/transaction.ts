@@ -9,6 +9,7 @@
  */
 import { InvalidInputError, TaskError } from '../errors.js';
 import { cloneJson, type JsonValue } from '../json/value.js';
+import { transferRawNumbers } from '../json/raw-numbers.js';
 import { RequirementBreakdownTaskSpecSchema, type RequirementBreakdownTaskSpec } from '../schema/breakdown.js';
 import { TaskBackgroundJobSchema, type TaskBackgroundJob } from '../schema/background-job.js';
 import { TaskSource, TaskStatus, TaskStatusSchema, TaskMemoryPhase } from '../schema/enums.js';
@@ -508,7 +509,9 @@ export class TaskTransaction {
         if (error instanceof TaskError) throw error;
         throw new InvalidInputError(`execution state update failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
-      const checked = requireSchema(TaskExecutionStateSchema, cloneJson(requireJson(state, 'execution state')), 'execution state');
+      const input = cloneJson(requireJson(state, 'execution state'));
+      const checked = requireSchema(TaskExecutionStateSchema, input, 'execution state');
+      transferRawNumbers(input, checked);
       this.#write().updateTask(
         taskId,
         { metadata: withMetadataEntries(task, { [EXECUTION_STATE_KEY]: recordToJson(checked, EXECUTION_STATE_FORM) }) },

@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import { joinPath } from '../json/value.js';
 
-/** Formats a zod path as `tasks[3].status`. */
+/** Formats a zod path as `tasks[3].status`. O(length of the result). */
 export function formatPath(path: readonly PropertyKey[], base = ''): string {
   let out = base;
   for (const key of path) out = joinPath(out, typeof key === 'number' ? key : String(key));

@@ -1,8 +1,8 @@
 /**
- * The enumerations of SPEC A2. Each is a const object (`TaskStatus.InProgress === 'InProgress'`),
+ * The enumerations of the persisted records. Each is a const object (`TaskStatus.InProgress === 'InProgress'`),
  * a string-literal union type of the same name, and a zod schema; the serialized string is the value.
  */
-import { z } from 'zod';
+import { lazySchema, zod } from './lazy.js';
 
 /** Lifecycle status of a task. Terminal: Completed, Cancelled. */
 export const TaskStatus = {
@@ -15,14 +15,14 @@ export const TaskStatus = {
 /** Lifecycle status of a task. */
 export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
 /** Schema of {@link TaskStatus}. */
-export const TaskStatusSchema = z.enum(TaskStatus);
+export const TaskStatusSchema = lazySchema(() => zod().enum(TaskStatus));
 
 /** Who created a task. */
 export const TaskSource = { User: 'User', Agent: 'Agent', Orchestrator: 'Orchestrator' } as const;
 /** Who created a task. */
 export type TaskSource = (typeof TaskSource)[keyof typeof TaskSource];
 /** Schema of {@link TaskSource}. */
-export const TaskSourceSchema = z.enum(TaskSource);
+export const TaskSourceSchema = lazySchema(() => zod().enum(TaskSource));
 
 /** State of a task's background job. Active: Queued, Blocked, AwaitingApproval, Running. */
 export const TaskBackgroundStatus = {
@@ -37,7 +37,7 @@ export const TaskBackgroundStatus = {
 /** State of a task's background job. */
 export type TaskBackgroundStatus = (typeof TaskBackgroundStatus)[keyof typeof TaskBackgroundStatus];
 /** Schema of {@link TaskBackgroundStatus}. */
-export const TaskBackgroundStatusSchema = z.enum(TaskBackgroundStatus);
+export const TaskBackgroundStatusSchema = lazySchema(() => zod().enum(TaskBackgroundStatus));
 
 /** Phase of a memory event. */
 export const TaskMemoryPhase = {
@@ -49,7 +49,7 @@ export const TaskMemoryPhase = {
 /** Phase of a memory event. */
 export type TaskMemoryPhase = (typeof TaskMemoryPhase)[keyof typeof TaskMemoryPhase];
 /** Schema of {@link TaskMemoryPhase}. */
-export const TaskMemoryPhaseSchema = z.enum(TaskMemoryPhase);
+export const TaskMemoryPhaseSchema = lazySchema(() => zod().enum(TaskMemoryPhase));
 
 /** What kind of work a task's execution is. */
 export const TaskExecutionKind = {
@@ -61,7 +61,7 @@ export const TaskExecutionKind = {
 /** What kind of work a task's execution is. */
 export type TaskExecutionKind = (typeof TaskExecutionKind)[keyof typeof TaskExecutionKind];
 /** Schema of {@link TaskExecutionKind}. */
-export const TaskExecutionKindSchema = z.enum(TaskExecutionKind);
+export const TaskExecutionKindSchema = lazySchema(() => zod().enum(TaskExecutionKind));
 
 /** Kind of a piece of execution evidence. */
 export const TaskExecutionEvidenceKind = {
@@ -77,4 +77,4 @@ export const TaskExecutionEvidenceKind = {
 /** Kind of a piece of execution evidence. */
 export type TaskExecutionEvidenceKind = (typeof TaskExecutionEvidenceKind)[keyof typeof TaskExecutionEvidenceKind];
 /** Schema of {@link TaskExecutionEvidenceKind}. */
-export const TaskExecutionEvidenceKindSchema = z.enum(TaskExecutionEvidenceKind);
+export const TaskExecutionEvidenceKindSchema = lazySchema(() => zod().enum(TaskExecutionEvidenceKind));

@@ -1,11 +1,13 @@
 /**
- * Key order and omission rules of every persisted record (SPEC A2), as data for the JSON printer.
- * "omitted" keys use `whenNone` / `whenEmpty`; keys written as `null` or always written use `never`.
+ * Key order and omission rules of the persisted records, as data for the JSON printer: the order
+ * and omissions of the Rust writer, so files round-trip byte for byte (README, "The file format").
+ * Keys left out when absent use `whenNone` / `whenEmpty`; keys written as `null` or always written
+ * use `never`. The session file's own top level is laid out by the store's codec.
  */
 import { recordForm } from '../json/record-form.js';
 
 /** Layout of a background job. */
-export const BACKGROUND_JOB_FORM = recordForm([
+const BACKGROUND_JOB_FORM = recordForm([
   { key: 'status', omit: 'never' },
   { key: 'job_id', omit: 'whenNone' },
   { key: 'message', omit: 'whenNone' },
@@ -31,15 +33,8 @@ export const TASK_FORM = recordForm([
   { key: 'metadata', omit: 'never' },
 ]);
 
-/** Layout of a task list (a session file). */
-export const TASK_LIST_FORM = recordForm([
-  { key: 'session_id', omit: 'never' },
-  { key: 'tasks', omit: 'never', items: TASK_FORM },
-  { key: 'current_task_id', omit: 'whenNone' },
-]);
-
 /** Layout of a memory event. */
-export const MEMORY_EVENT_FORM = recordForm([
+const MEMORY_EVENT_FORM = recordForm([
   { key: 'phase', omit: 'never' },
   { key: 'summary', omit: 'never' },
   { key: 'scope', omit: 'whenNone' },
@@ -55,7 +50,7 @@ export const MEMORY_LIFECYCLE_FORM = recordForm([
 ]);
 
 /** Layout of a verification profile (every key always written). */
-export const VERIFICATION_PROFILE_FORM = recordForm(
+const VERIFICATION_PROFILE_FORM = recordForm(
   [
     'execution_kind',
     'requires_mutation',
@@ -68,7 +63,7 @@ export const VERIFICATION_PROFILE_FORM = recordForm(
 );
 
 /** Layout of a piece of execution evidence. */
-export const EXECUTION_EVIDENCE_FORM = recordForm([
+const EXECUTION_EVIDENCE_FORM = recordForm([
   { key: 'kind', omit: 'never' },
   { key: 'summary', omit: 'never' },
   { key: 'tool_name', omit: 'whenNone' },
@@ -89,13 +84,4 @@ export const EXECUTION_STATE_FORM = recordForm([
   { key: 'test_succeeded', omit: 'never' },
   { key: 'last_runtime_note', omit: 'whenNone' },
   { key: 'evidence', omit: 'whenEmpty', items: EXECUTION_EVIDENCE_FORM },
-]);
-
-/** Layout of a requirement breakdown task spec. */
-export const BREAKDOWN_SPEC_FORM = recordForm([
-  { key: 'name', omit: 'never' },
-  { key: 'description', omit: 'never' },
-  { key: 'priority', omit: 'never' },
-  { key: 'is_blocking', omit: 'never' },
-  { key: 'parent_name', omit: 'never' },
 ]);

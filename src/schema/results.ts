@@ -1,4 +1,4 @@
-/** Result records that are computed, never persisted (SPEC A2, last bullet). */
+/** Result records that operations return: computed, never persisted. */
 import type { Task } from './task.js';
 
 /** A task with its children, for tree views. */

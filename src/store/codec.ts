@@ -86,7 +86,8 @@ export function decodeTaskList(text: string, file: string): TaskList {
   } catch (error) {
     const conflict = /^(<{7}|={7}|>{7})/m.test(body) ? ' (it contains merge conflict markers)' : '';
     const reason = error instanceof JsonSyntaxError ? error.message : String(error);
-    throw new TaskSerializationError(`cannot parse task file '${file}'${conflict}: ${reason}`, { path: file, cause: error });
+    const fieldPath = error instanceof JsonSyntaxError ? error.path : undefined;
+    throw new TaskSerializationError(`cannot parse task file '${file}'${conflict}: ${reason}`, { path: file, fieldPath, cause: error });
   }
   try {
     return TaskList.fromJSON(value);
