@@ -51,7 +51,8 @@ describe('runtimeSnapshot', () => {
     const snap = await manager.runtimeSnapshot(s);
     expect(snap.current_task?.id).toBe(b.id);
     expect(ids(snap.ready_tasks)).toEqual(ids(await manager.readyTasks(s)));
-    expect(ids(snap.ready_tasks)).toEqual([a.id, d.id]);
+    // D's background job is active (waiting for approval): the job owns its work, so it is not ready.
+    expect(ids(snap.ready_tasks)).toEqual([a.id]);
     expect(ids(snap.parallel_ready_tasks)).toEqual([a.id]);
     expect(snap.blocked_tasks).toEqual([
       {
@@ -63,6 +64,12 @@ describe('runtimeSnapshot', () => {
         open_subtasks: [],
         job: null,
       },
+      {
+        task: expect.objectContaining({ id: d.id }),
+        waiting_for: [],
+        open_subtasks: [],
+        job: { status: 'AwaitingApproval', message: 'needs a human' },
+      },
     ]);
     expect(ids(snap.in_progress_tasks)).toEqual([root.id, b.id]);
     expect(ids(snap.open_tasks)).toEqual([root.id, a.id, b.id, c.id, d.id]);
@@ -72,7 +79,7 @@ describe('runtimeSnapshot', () => {
       [b.id, ['mutation']],
     ]);
     expect(snap.status_message).toBe(
-      "Current: 'B' (in_progress). 2 in progress, 2 ready (1 parallel-safe), 1 blocked, 5 open of 6, 1 completed. 2 open tasks lack verification evidence.",
+      "Current: 'B' (in_progress). 2 in progress, 1 ready (1 parallel-safe), 2 blocked, 5 open of 6, 1 completed. 2 open tasks lack verification evidence.",
     );
 
     // A job waiting for approval holds a task that is not a leaf of the ready queue.

@@ -149,7 +149,10 @@ describe('gestura-tasks mcp', () => {
   it('returns task errors as tool errors and rejects bad input', async () => {
     const missing = await call('show_task', { task_id: 'nope' });
     expect(missing).toMatchObject({ isError: true, content: [{ type: 'text', text: 'Task not found: nope' }] });
-    const badStatus = await call('set_task_status', { task_id: 'nope', status: 'later' });
+    // As in Rust, the task is looked up before the rest of the input is checked.
+    expect(text(await call('set_task_status', { task_id: 'nope', status: 'later' }))).toBe('Task not found: nope');
+    const real = (await call('create_task', { name: 'Real' })).structuredContent!.task as Task;
+    const badStatus = await call('set_task_status', { task_id: real.id, status: 'later' });
     expect(text(badStatus)).toContain("Unknown task status: 'later'");
     const badSession = await call('list_tasks', { session: '../etc' });
     expect(badSession.isError).toBe(true);
