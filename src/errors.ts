@@ -1,14 +1,14 @@
 /**
  * The error types of the public API. Every failure surfaces as a {@link TaskError} subclass whose
- * `message` is exactly the SPEC A7 text; the underlying error, when there is one, is `cause`.
+ * `message` is exactly the original's text (docs/behaviour.md#errors); the underlying error, when there is one, is `cause`.
  */
 
-/** Which of the four SPEC error kinds an error is. */
+/** Which of the four error kinds of the original an error is. */
 export type TaskErrorKind = 'NotFound' | 'InvalidInput' | 'Io' | 'Serialization';
 
 /** Base class of every error the library throws. */
 export abstract class TaskError extends Error {
-  /** The SPEC A7 kind of this error. */
+  /** The kind of this error, as in the original. */
   abstract readonly kind: TaskErrorKind;
 
   protected constructor(message: string, options?: { cause?: unknown }) {

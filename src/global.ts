@@ -1,4 +1,4 @@
-/** The process-wide TaskManager (SPEC A8). */
+/** The process-wide TaskManager, rooted at `$GESTURA_HOME_DIR`, else the home directory, else `.` (docs/behaviour.md). */
 import os from 'node:os';
 import { TaskManager } from './manager.js';
 

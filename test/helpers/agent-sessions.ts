@@ -1,17 +1,9 @@
 /** Random but reproducible task lists for the agent-view tests (snapshot and prompt rendering). */
 import { TaskList, newTask, type Task, type TaskStatus } from '../../src/index.js';
+import { rng } from '../campaign/harness.js';
 
-/** A small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG (the campaign's mulberry32). */
+export const prng = rng;
 
 const WORDS = 'parse write test build deploy refactor the api cli docs schema server client cache index migrate fix bug add feature review merge release plan config auth login token queue worker'.split(' ');
 const ODD = ['Ünïcode naïve café', '日本語のタスク', '🎉 launch 🚀', 'x'.repeat(300), 'line\nbreak\ttab', 'fJUIsLz_1P2mY2fLzTkyI', "quote ' and \" marks", '   '];
