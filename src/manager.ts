@@ -24,6 +24,7 @@ import type { Task } from './schema/task.js';
 import { FileTaskStore, type Durability } from './store/file-store.js';
 import type { FileLockOptions } from './store/file-lock.js';
 import type { StoredList, TaskStore } from './store/task-store.js';
+import { phaseEnd, phaseStart } from './store/commit-timing.js';
 
 /** Options of a {@link TaskManager}. */
 export interface TaskManagerOptions {
@@ -134,7 +135,10 @@ export class TaskManager {
   async #commitUnguarded<T>(sessionId: unknown, fn: (tx: TaskTransaction) => T | Promise<T>): Promise<T> {
     const id = requireSessionId(sessionId);
     const outcome = await this.store.withLock(id, async () => {
+      const t0 = phaseStart();
       const before = await this.#current(id);
+      phaseEnd('read', t0);
+      const t1 = phaseStart();
       const tx = new TaskTransaction(before.clone(), this.#env);
       let result: T;
       try {
@@ -142,6 +146,7 @@ export class TaskManager {
       } finally {
         tx.close();
       }
+      phaseEnd('apply', t1);
       if (!tx.changed) return { result, events: [] as TaskChangeEvent[] };
       const saved = await this.store.write(id, tx.list);
       this.#cache.set(id, saved);

@@ -19,6 +19,7 @@ import { errorCode } from './error-code.js';
 import { decodeTaskList, encodeTaskListBytes } from './codec.js';
 import { acquireFileLock, DEFAULT_LOCK_OPTIONS, type FileLockOptions, type HeldLock } from './file-lock.js';
 import { withKeyedMutex } from './keyed-mutex.js';
+import { phaseEnd, phaseStart } from './commit-timing.js';
 import { isTempFileOf, sessionFilePath, sessionIdOfFileName, tasksDirectory } from './paths.js';
 import type { StoredList, TaskStore } from './task-store.js';
 
@@ -186,6 +187,7 @@ export class FileTaskStore implements TaskStore {
   async withLock<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
     const file = this.locate(sessionId);
     return withKeyedMutex(file, async () => {
+      const t0 = phaseStart();
       try {
         await fs.mkdir(this.directory, { recursive: true });
       } catch (error) {
@@ -193,6 +195,7 @@ export class FileTaskStore implements TaskStore {
       }
       const lock = await acquireFileLock(file, this.#lock);
       this.#held.set(file, lock);
+      phaseEnd('lock', t0);
       let result: T;
       try {
         result = await fn();
@@ -202,7 +205,9 @@ export class FileTaskStore implements TaskStore {
         throw error;
       }
       this.#held.delete(file);
+      const t1 = phaseStart();
       await lock.release();
+      phaseEnd('unlock', t1);
       return result;
     });
   }
@@ -215,19 +220,25 @@ export class FileTaskStore implements TaskStore {
       throw new TaskIoError(`lost the lock of '${file}' before writing: ${lock.compromised.message}`, { path: file, cause: lock.compromised });
     }
     let bytes: Buffer;
+    const t0 = phaseStart();
     try {
       bytes = encodeTaskListBytes(list);
     } catch (error) {
       throw new TaskSerializationError(`cannot write task file '${file}': ${(error as Error).message}`, { cause: error, path: file });
     }
+    phaseEnd('encode', t0);
     await this.#sweepTempFiles(file);
     try {
+      const t1 = phaseStart();
       const existing = await fs.lstat(file).catch(() => null);
       if (existing?.isSymbolicLink()) throw new TaskIoError(`refusing to write through the symbolic link '${file}'`, { path: file });
       if (existing?.isDirectory()) throw new TaskIoError(`cannot write '${file}': it is a directory`, { path: file });
       await writeFileAtomic(file, bytes, { fsync: this.#durability !== 'none' });
       if (this.#durability === 'full') await this.#syncDirectory();
+      phaseEnd('write', t1);
+      const t2 = phaseStart();
       const stat = await fs.stat(file, { bigint: true });
+      phaseEnd('verify', t2);
       return { list, version: makeVersion(stat, bytes, nowNs()) };
     } catch (error) {
       if (error instanceof TaskIoError) throw error;
