@@ -136,7 +136,9 @@ export class TaskManager {
     const id = requireSessionId(sessionId);
     const outcome = await this.store.withLock(id, async () => {
       const t0 = phaseStart();
-      const before = await this.#current(id);
+      const basis = await this.store.read(id, this.#cache.get(id) ?? null);
+      this.#cache.set(id, basis);
+      const before = basis?.list ?? new TaskList(id);
       phaseEnd('read', t0);
       const t1 = phaseStart();
       const tx = new TaskTransaction(before.clone(), this.#env);
@@ -148,7 +150,7 @@ export class TaskManager {
       }
       phaseEnd('apply', t1);
       if (!tx.changed) return { result, events: [] as TaskChangeEvent[] };
-      const saved = await this.store.write(id, tx.list);
+      const saved = await this.store.write(id, tx.list, basis);
       this.#cache.set(id, saved);
       const events = this.#listeners.size > 0 ? diffTaskLists(id, before, tx.list, tx.replaced) : [];
       return { result, events };

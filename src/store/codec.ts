@@ -2,7 +2,7 @@
  * Session files to task lists and back. Writing follows SPEC A2 exactly (key order, omissions,
  * two-space indent, raw UTF-8, no trailing newline). Each task's printed form is cached by task
  * object (tasks are immutable in a list), so a commit re-prints only the tasks it changed: O(changed
- * tasks) printing plus an O(n) byte concatenation.
+ * tasks) printing; the store writes the cached pieces with one vectored write, without concatenating.
  */
 import { TaskSerializationError } from '../errors.js';
 import { JsonSyntaxError, parseJsonText } from '../json/parse.js';
@@ -12,9 +12,9 @@ import { TASK_FORM } from '../schema/json-forms.js';
 import type { Task } from '../schema/task.js';
 
 /**
- * Each task's printed form as UTF-8 bytes, by task object. Bytes rather than text: a commit then
- * assembles the file with one Buffer.concat (a memcpy per task) instead of joining a large string
- * and encoding it again, which dominated commits of large lists.
+ * Each task's printed form as UTF-8 bytes, by task object. Bytes rather than text: a commit hands
+ * the pieces to one vectored write instead of joining a large string and encoding it again, which
+ * dominated commits of large lists.
  */
 const printedTasks = new WeakMap<Task, Buffer>();
 const TASK_INDENT = '    ';
@@ -30,8 +30,12 @@ function printTask(task: Task): Buffer {
   return bytes;
 }
 
-/** The file content of `list` as UTF-8 bytes (what {@link encodeTaskList} returns, encoded). */
-export function encodeTaskListBytes(list: TaskList): Buffer {
+/**
+ * The file content of `list` as UTF-8 byte pieces to be written in order (one per task plus head
+ * and tail; the task pieces are cached, so nothing is copied): O(changed tasks) printing, O(n)
+ * for the array.
+ */
+export function encodeTaskListChunks(list: TaskList): { chunks: Buffer[]; length: number } {
   const data = list.toJSON();
   const chunks: Buffer[] = [];
   let length = 0;
@@ -63,6 +67,12 @@ export function encodeTaskListBytes(list: TaskList): Buffer {
   }
   tail.push('\n}');
   add(Buffer.from(tail.join(''), 'utf8'));
+  return { chunks, length };
+}
+
+/** The file content of `list` as UTF-8 bytes (what {@link encodeTaskList} returns, encoded). */
+export function encodeTaskListBytes(list: TaskList): Buffer {
+  const { chunks, length } = encodeTaskListChunks(list);
   return Buffer.concat(chunks, length);
 }
 

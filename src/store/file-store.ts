@@ -1,6 +1,17 @@
 /**
- * The file store: one JSON file per session under `<baseDir>/.gestura/tasks/`, written atomically
- * (write-file-atomic: temporary file, fsync, rename) under a cross-process lock.
+ * The file store: one JSON file per session under `<baseDir>/.gestura/tasks/`, replaced atomically
+ * under a cross-process lock.
+ *
+ * The commit path (docs/architecture.md, README "Durability" and "Locks"):
+ *   lock → check the tasks directory → read if changed → (manager applies the change) → encode →
+ *   create `<session>.json.<pid>.<random>.gtmp` exclusively → write every byte → fsync → close →
+ *   final check → rename → unlock.
+ * The final check runs synchronously right before rename(2), with no await in between: the tasks
+ * directory is still the one checked at the start, the lock is still ours and fresh, and the
+ * session file is still exactly the version this commit read (or still absent). Otherwise the
+ * temporary file is removed and the commit fails with a TaskIoError, writing nothing.
+ * Cost: O(n) in the file size for encoding (only changed tasks are printed again) and writing; a
+ * fixed number of system calls otherwise (about a dozen).
  *
  * Change detection costs a stat. A stat signature (inode, size, mtime, ctime) is trusted only
  * once the file is older than {@link RACY_WINDOW_NS} ({@link COARSE_RACY_WINDOW_NS} where file times
@@ -9,19 +20,21 @@
  * for byte instead (a read, never a parse), as git does for "racily clean" files.
  */
 import { isUtf8 } from 'node:buffer';
+import fsSync from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { TaskIoError, TaskSerializationError } from '../errors.js';
 import type { TaskList } from '../model/task-list.js';
 import { errorCode } from './error-code.js';
-import { decodeTaskList, encodeTaskListBytes } from './codec.js';
+import { decodeTaskList, encodeTaskListChunks } from './codec.js';
+import { phaseEnd, phaseStart } from './commit-timing.js';
 import { acquireFileLock, DEFAULT_LOCK_OPTIONS, type FileLockOptions, type HeldLock } from './file-lock.js';
 import { withKeyedMutex } from './keyed-mutex.js';
-import { phaseEnd, phaseStart } from './commit-timing.js';
-import { isTempFileOf, sessionFilePath, sessionIdOfFileName, tasksDirectory } from './paths.js';
+import { sessionFilePath, sessionIdOfFileName, tasksDirectory } from './paths.js';
+import { openTasksDirectory, verifyTasksDirectory, type TasksDirIdentity } from './tasks-dir.js';
 import type { StoredList, TaskStore } from './task-store.js';
+import { closeFile, createTempFile, isTempFileOf, syncFile, tempFileFor, writeAll } from './temp-file.js';
 
 /**
  * How hard a write tries to reach the disk.
@@ -70,24 +83,43 @@ interface FileVersion {
   readonly size: bigint;
   readonly mtimeNs: bigint;
   readonly ctimeNs: bigint;
-  /** The file's bytes while its stat is not yet trusted; null once trusted. */
-  readonly bytes: Buffer | null;
+  /** Permission bits, kept by the next write. */
+  readonly mode: number;
+  /** The file's bytes (in pieces) while its stat is not yet trusted; null once trusted. */
+  readonly content: readonly Buffer[] | null;
 }
 
 function sameStat(v: FileVersion, s: BigIntStats): boolean {
   return v.ino === s.ino && v.dev === s.dev && v.size === s.size && v.mtimeNs === s.mtimeNs && v.ctimeNs === s.ctimeNs;
 }
 
+/** True when `bytes` is exactly the concatenation of `chunks`. O(size), no copy. */
+function sameContent(chunks: readonly Buffer[], bytes: Buffer): boolean {
+  let at = 0;
+  for (const chunk of chunks) {
+    if (at + chunk.length > bytes.length || !chunk.equals(bytes.subarray(at, at + chunk.length))) return false;
+    at += chunk.length;
+  }
+  return at === bytes.length;
+}
+
 function nowNs(): bigint {
   return BigInt(Date.now()) * 1_000_000n;
 }
 
-function makeVersion(s: BigIntStats, bytes: Buffer, takenAt: bigint): FileVersion {
+function makeVersion(s: BigIntStats, content: readonly Buffer[], takenAt: bigint): FileVersion {
   const window = racyWindow(s);
   const trusted = takenAt - s.mtimeNs > window && takenAt - s.ctimeNs > window;
-  return { dev: s.dev, ino: s.ino, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs, bytes: trusted ? null : bytes };
+  return {
+    dev: s.dev,
+    ino: s.ino,
+    size: s.size,
+    mtimeNs: s.mtimeNs,
+    ctimeNs: s.ctimeNs,
+    mode: Number(s.mode & 0o7777n),
+    content: trusted ? null : content,
+  };
 }
-
 
 function ioError(action: string, file: string, error: unknown): TaskIoError {
   const reason = error instanceof Error ? error.message : String(error);
@@ -103,6 +135,26 @@ function utf8Text(bytes: Buffer, file: string): string {
   return bytes.toString('utf8');
 }
 
+function checkRegularFile(file: string, stat: BigIntStats): void {
+  if (stat.isSymbolicLink()) throw new TaskIoError(`refusing to follow the symbolic link '${file}'`, { path: file });
+  if (stat.isDirectory()) throw new TaskIoError(`cannot read '${file}': it is a directory`, { path: file });
+  if (!stat.isFile()) throw new TaskIoError(`cannot read '${file}': it is not a regular file`, { path: file });
+}
+
+/** lstat without following a link; undefined when absent. */
+function lstatOrAbsent(file: string): BigIntStats | undefined {
+  return fsSync.lstatSync(file, { bigint: true, throwIfNoEntry: false });
+}
+
+const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fsSync.constants;
+const DEFAULT_FILE_MODE = 0o666;
+
+/** A lock this store holds, with the tasks directory it checked when taking it. */
+interface Held {
+  readonly lock: HeldLock;
+  readonly directory: TasksDirIdentity;
+}
+
 /** Task lists as JSON files under `<baseDir>/.gestura/tasks/`. */
 export class FileTaskStore implements TaskStore {
   /** The directory the session files live in. */
@@ -115,7 +167,7 @@ export class FileTaskStore implements TaskStore {
   /** Session id → file path, for ids already checked (bounded). */
   readonly #paths = new Map<string, string>();
   /** Locks this store holds now, by file. */
-  readonly #held = new Map<string, HeldLock>();
+  readonly #held = new Map<string, Held>();
 
   constructor(baseDir: string, options: FileTaskStoreOptions = {}) {
     this.#baseDir = path.resolve(baseDir);
@@ -136,30 +188,35 @@ export class FileTaskStore implements TaskStore {
 
   async read(sessionId: string, known: StoredList | null): Promise<StoredList | null> {
     const file = this.locate(sessionId);
-    let stat: BigIntStats;
+    if (openTasksDirectory(this.#baseDir, false) === null) return null;
+    let stat: BigIntStats | undefined;
     try {
-      stat = await fs.lstat(file, { bigint: true });
+      stat = lstatOrAbsent(file);
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') return null;
       throw ioError('read', file, error);
     }
-    this.#checkRegularFile(file, stat);
+    if (stat === undefined) return null;
+    checkRegularFile(file, stat);
     const knownVersion = known?.version as FileVersion | undefined;
-    if (known && knownVersion && knownVersion.bytes === null && sameStat(knownVersion, stat)) return known;
+    if (known && knownVersion && knownVersion.content === null && sameStat(knownVersion, stat)) return known;
     const snapshot = await this.#readSnapshot(file);
     if (snapshot === null) return null;
     const { stat: fileStat, bytes, takenAt } = snapshot;
-    if (known && knownVersion && knownVersion.bytes !== null && sameStat(knownVersion, fileStat) && knownVersion.bytes.equals(bytes)) {
-      return { list: known.list, version: makeVersion(fileStat, bytes, takenAt) };
+    if (known && knownVersion && knownVersion.content !== null && sameStat(knownVersion, fileStat) && sameContent(knownVersion.content, bytes)) {
+      return { list: known.list, version: makeVersion(fileStat, [bytes], takenAt) };
     }
-    return { list: decodeTaskList(utf8Text(bytes, file), file), version: makeVersion(fileStat, bytes, takenAt) };
+    return { list: decodeTaskList(utf8Text(bytes, file), file), version: makeVersion(fileStat, [bytes], takenAt) };
   }
 
-  /** Reads the file through one descriptor so the stat and the bytes belong to the same inode. */
+  /**
+   * Reads the file through one descriptor so the stat and the bytes belong to the same inode.
+   * Opened without following a link and without blocking (a FIFO swapped in never hangs the read),
+   * then checked to be a regular file before anything is read from it.
+   */
   async #readSnapshot(file: string): Promise<{ stat: BigIntStats; bytes: Buffer; takenAt: bigint } | null> {
     let handle: fs.FileHandle;
     try {
-      handle = await fs.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      handle = await fs.open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return null;
       if (errorCode(error) === 'ELOOP') throw new TaskIoError(`refusing to follow the symbolic link '${file}'`, { cause: error, path: file });
@@ -167,7 +224,7 @@ export class FileTaskStore implements TaskStore {
     }
     try {
       const stat = await handle.stat({ bigint: true });
-      this.#checkRegularFile(file, stat);
+      checkRegularFile(file, stat);
       const bytes = await handle.readFile();
       return { stat, bytes, takenAt: nowNs() };
     } catch (error) {
@@ -178,23 +235,14 @@ export class FileTaskStore implements TaskStore {
     }
   }
 
-  #checkRegularFile(file: string, stat: BigIntStats): void {
-    if (stat.isSymbolicLink()) throw new TaskIoError(`refusing to follow the symbolic link '${file}'`, { path: file });
-    if (stat.isDirectory()) throw new TaskIoError(`cannot read '${file}': it is a directory`, { path: file });
-    if (!stat.isFile()) throw new TaskIoError(`cannot read '${file}': it is not a regular file`, { path: file });
-  }
-
   async withLock<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
     const file = this.locate(sessionId);
+    const deadline = Date.now() + this.#lock.timeoutMs;
     return withKeyedMutex(file, async () => {
       const t0 = phaseStart();
-      try {
-        await fs.mkdir(this.directory, { recursive: true });
-      } catch (error) {
-        throw ioError('create the directory', this.directory, error);
-      }
-      const lock = await acquireFileLock(file, this.#lock);
-      this.#held.set(file, lock);
+      const directory = openTasksDirectory(this.#baseDir, true) as TasksDirIdentity;
+      const lock = await acquireFileLock(file, this.#lock, deadline);
+      this.#held.set(file, { lock, directory });
       phaseEnd('lock', t0);
       let result: T;
       try {
@@ -209,45 +257,97 @@ export class FileTaskStore implements TaskStore {
       await lock.release();
       phaseEnd('unlock', t1);
       return result;
-    });
+    }, this.#lock.timeoutMs);
   }
 
-  async write(sessionId: string, list: TaskList): Promise<StoredList> {
+  async write(sessionId: string, list: TaskList, basis: StoredList | null): Promise<StoredList> {
     const file = this.locate(sessionId);
-    const lock = this.#held.get(file);
-    if (lock === undefined) throw new TaskIoError(`cannot write '${file}' without holding its lock`, { path: file });
-    if (lock.compromised !== null) {
-      throw new TaskIoError(`lost the lock of '${file}' before writing: ${lock.compromised.message}`, { path: file, cause: lock.compromised });
-    }
-    let bytes: Buffer;
+    const held = this.#held.get(file);
+    if (held === undefined) throw new TaskIoError(`cannot write '${file}' without holding its lock`, { path: file });
+    const basisVersion = (basis?.version ?? null) as FileVersion | null;
     const t0 = phaseStart();
+    let encoded: { chunks: Buffer[]; length: number };
     try {
-      bytes = encodeTaskListBytes(list);
+      encoded = encodeTaskListChunks(list);
     } catch (error) {
       throw new TaskSerializationError(`cannot write task file '${file}': ${(error as Error).message}`, { cause: error, path: file });
     }
     phaseEnd('encode', t0);
     await this.#sweepTempFiles(file);
+
+    const temp = tempFileFor(file);
+    let fd: number;
+    try {
+      fd = await createTempFile(temp, basisVersion?.mode ?? DEFAULT_FILE_MODE);
+    } catch (error) {
+      throw ioError('create the temporary file', temp, error);
+    }
+    let open = true;
+    let renamed = false;
     try {
       const t1 = phaseStart();
-      const existing = await fs.lstat(file).catch(() => null);
-      if (existing?.isSymbolicLink()) throw new TaskIoError(`refusing to write through the symbolic link '${file}'`, { path: file });
-      if (existing?.isDirectory()) throw new TaskIoError(`cannot write '${file}': it is a directory`, { path: file });
-      await writeFileAtomic(file, bytes, { fsync: this.#durability !== 'none' });
-      if (this.#durability === 'full') await this.#syncDirectory();
+      await writeAll(fd, encoded.chunks, encoded.length);
       phaseEnd('write', t1);
       const t2 = phaseStart();
-      const stat = await fs.stat(file, { bigint: true });
-      phaseEnd('verify', t2);
-      return { list, version: makeVersion(stat, bytes, nowNs()) };
+      if (this.#durability !== 'none') await syncFile(fd);
+      phaseEnd('fsync', t2);
+      const written = fsSync.fstatSync(fd, { bigint: true });
+      open = false;
+      await closeFile(fd);
+
+      // The final check and the rename: synchronous, nothing else runs in between.
+      const t3 = phaseStart();
+      this.#verifyCommit(file, held, basisVersion);
+      phaseEnd('verify', t3);
+      const t4 = phaseStart();
+      fsSync.renameSync(temp, file);
+      renamed = true;
+      const after = lstatOrAbsent(file);
+      phaseEnd('rename', t4);
+      if (this.#durability === 'full') await this.#syncDirectory();
+      // The version is the file we wrote only if the path still holds our inode (a process that
+      // took the lock could have replaced it since the rename); otherwise nothing is remembered
+      // and the next read parses whatever is there.
+      const ours = after !== undefined && after.ino === written.ino && after.dev === written.dev;
+      const version: FileVersion = ours
+        ? makeVersion(after, encoded.chunks, nowNs())
+        : { dev: -1n, ino: -1n, size: -1n, mtimeNs: -1n, ctimeNs: -1n, mode: DEFAULT_FILE_MODE, content: [] };
+      return { list, version };
     } catch (error) {
+      if (open) await closeFile(fd).catch(() => undefined);
+      if (!renamed) await fs.unlink(temp).catch(() => undefined);
       if (error instanceof TaskIoError) throw error;
       throw ioError('write', file, error);
     }
   }
 
+  /**
+   * Throws a TaskIoError unless the commit may still replace `file`: the tasks directory is the
+   * one checked when the lock was taken, the lock is still ours and fresh, and the file is the
+   * version this commit read (`basis`), or still absent. O(1): four lstat calls.
+   */
+  #verifyCommit(file: string, held: Held, basis: FileVersion | null): void {
+    verifyTasksDirectory(this.#baseDir, held.directory);
+    held.lock.verify();
+    let now: BigIntStats | undefined;
+    try {
+      now = lstatOrAbsent(file);
+    } catch (error) {
+      throw ioError('check', file, error);
+    }
+    if (basis === null) {
+      if (now !== undefined) {
+        throw new TaskIoError(`'${file}' was created by someone else during this commit; nothing was written`, { path: file });
+      }
+      return;
+    }
+    if (now === undefined || now.isSymbolicLink() || !now.isFile() || !sameStat(basis, now)) {
+      throw new TaskIoError(`'${file}' changed during this commit; nothing was written`, { path: file });
+    }
+  }
+
   async #syncDirectory(): Promise<void> {
-    const handle = await fs.open(this.directory, 'r');
+    const handle = await fs.open(this.directory, O_RDONLY | O_NOFOLLOW);
     try {
       await handle.sync();
     } finally {
@@ -258,7 +358,7 @@ export class FileTaskStore implements TaskStore {
   /**
    * Removes temporary files a killed writer left for `file` (on the store's first write of the
    * session, then at most every {@link TEMP_SWEEP_INTERVAL_MS}; the caller holds the lock, so no
-   * live writer of this session owns one).
+   * live writer of this session owns one). Only names of this library's own form are touched.
    */
   async #sweepTempFiles(file: string): Promise<void> {
     const now = Date.now();
@@ -272,6 +372,7 @@ export class FileTaskStore implements TaskStore {
   }
 
   async listSessions(): Promise<string[]> {
+    if (openTasksDirectory(this.#baseDir, false) === null) return [];
     let names: string[];
     try {
       names = await fs.readdir(this.directory);
