@@ -93,31 +93,35 @@ async function measureSize(root: string, n: number, commits: number, quick: bool
   for (let i = 0; i < 3; i++) await manager.updateTaskStatus(SESSION, leaf(i), status(i)); // warm-up
   gc?.();
 
+  // The floor target: the same bytes, in the same directory's file system, next to the session.
+  const file = manager.sessionPath(SESSION);
+  const floorTarget = path.join(base, 'floor.json');
+  const bytes = await fs.readFile(file);
+  await fs.writeFile(floorTarget, bytes);
+  for (let i = 0; i < 3; i++) await floorCommit(floorTarget, bytes);
+
+  // Floor and commit alternate, so both see the same machine load.
   const totals: number[] = [];
+  const floor: number[] = [];
   const perPhase = new Map<CommitPhase, number[]>(PHASES.map((p) => [p, []]));
   let current = new Map<CommitPhase, number>();
-  setCommitTimingHook((phase, ms) => current.set(phase, (current.get(phase) ?? 0) + ms));
-  try {
-    for (let i = 0; i < commits; i++) {
-      current = new Map();
-      const t0 = performance.now();
-      await manager.updateTaskStatus(SESSION, leaf(i), status(i));
-      totals.push(performance.now() - t0);
-      for (const [phase, ms] of current) perPhase.get(phase)?.push(ms);
-    }
-  } finally {
-    setCommitTimingHook(null);
-  }
-
-  const file = manager.sessionPath(SESSION);
-  const bytes = await fs.readFile(file);
-  const floorTarget = path.join(base, 'floor.json');
-  await fs.writeFile(floorTarget, bytes);
-  const floor: number[] = [];
-  for (let i = 0; i < commits + 3; i++) {
-    const t0 = performance.now();
+  const hook = (phase: CommitPhase, ms: number): void => {
+    current.set(phase, (current.get(phase) ?? 0) + ms);
+  };
+  for (let i = 0; i < commits; i++) {
+    const f0 = performance.now();
     await floorCommit(floorTarget, bytes);
-    if (i >= 3) floor.push(performance.now() - t0);
+    floor.push(performance.now() - f0);
+    current = new Map();
+    setCommitTimingHook(hook);
+    const t0 = performance.now();
+    try {
+      await manager.updateTaskStatus(SESSION, leaf(i), status(i));
+    } finally {
+      setCommitTimingHook(null);
+    }
+    totals.push(performance.now() - t0);
+    for (const [phase, ms] of current) perPhase.get(phase)?.push(ms);
   }
 
   const phases: Partial<Record<CommitPhase, number>> = {};

@@ -90,17 +90,32 @@ function identityNow(dir: string): BigIntStats | undefined {
  * refresh. One object for the process: proper-lockfile caches the mtime precision on it.
  */
 const lockFs = {
-  mkdir: fs.mkdir,
+  // mkdir, stat and rmdir of a lock directory are metadata calls of microseconds: run
+  // synchronously (answering on the next tick, as a callback API must), they save a thread-pool
+  // round trip each on every commit.
+  mkdir(dir: string, callback: (error: NodeJS.ErrnoException | null) => void): void {
+    let failure: NodeJS.ErrnoException | null = null;
+    try {
+      fs.mkdirSync(dir);
+    } catch (error) {
+      failure = error as NodeJS.ErrnoException;
+    }
+    process.nextTick(callback, failure);
+  },
   realpath: fs.realpath,
   stat(file: string, callback: (error: NodeJS.ErrnoException | null, stat?: fs.Stats) => void): void {
-    fs.lstat(file, (error, stat) => {
-      if (error) return callback(error);
-      if (stat.mtimeMs > Date.now() + FUTURE_TOLERANCE_MS) {
-        Object.defineProperty(stat, 'mtime', { value: new Date(0) });
-        Object.defineProperty(stat, 'mtimeMs', { value: 0 });
-      }
-      callback(null, stat);
-    });
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(file);
+    } catch (error) {
+      process.nextTick(callback, error as NodeJS.ErrnoException);
+      return;
+    }
+    if (stat.mtimeMs > Date.now() + FUTURE_TOLERANCE_MS) {
+      Object.defineProperty(stat, 'mtime', { value: new Date(0) });
+      Object.defineProperty(stat, 'mtimeMs', { value: 0 });
+    }
+    process.nextTick(callback, null, stat);
   },
   utimes(file: string, atime: Date, mtime: Date, callback: (error: NodeJS.ErrnoException | null) => void): void {
     fs.utimes(file, atime, mtime, (error) => {
@@ -110,12 +125,13 @@ const lockFs = {
     });
   },
   rmdir(dir: string, callback: (error: NodeJS.ErrnoException | null) => void): void {
-    const mine = owned.get(dir);
-    if (mine !== undefined) {
-      const now = identityNow(dir);
-      if (now === undefined || !sameDirectory(mine, now)) return callback(null);
+    let failure: NodeJS.ErrnoException | null = null;
+    try {
+      lockFs.rmdirSync(dir);
+    } catch (error) {
+      failure = error as NodeJS.ErrnoException;
     }
-    fs.rmdir(dir, callback);
+    process.nextTick(callback, failure);
   },
   rmdirSync(dir: string): void {
     const mine = owned.get(dir);

@@ -34,7 +34,7 @@ import { withKeyedMutex } from './keyed-mutex.js';
 import { sessionFilePath, sessionIdOfFileName, tasksDirectory } from './paths.js';
 import { openTasksDirectory, verifyTasksDirectory, type TasksDirIdentity } from './tasks-dir.js';
 import type { StoredList, TaskStore } from './task-store.js';
-import { closeFile, createTempFile, isTempFileOf, syncFile, tempFileFor, writeAll } from './temp-file.js';
+import { closeFile, createTempFile, isTempFileOf, markFile, syncFile, tempFileFor, writeAll } from './temp-file.js';
 
 /**
  * How hard a write tries to reach the disk.
@@ -89,6 +89,9 @@ interface FileVersion {
   readonly content: readonly Buffer[] | null;
 }
 
+/** A version no file has: the next read parses whatever is there. */
+const UNKNOWN_VERSION: FileVersion = { dev: -1n, ino: -1n, size: -1n, mtimeNs: -1n, ctimeNs: -1n, mode: 0o666, content: [] };
+
 function sameStat(v: FileVersion, s: BigIntStats): boolean {
   return v.ino === s.ino && v.dev === s.dev && v.size === s.size && v.mtimeNs === s.mtimeNs && v.ctimeNs === s.ctimeNs;
 }
@@ -107,9 +110,10 @@ function nowNs(): bigint {
   return BigInt(Date.now()) * 1_000_000n;
 }
 
-function makeVersion(s: BigIntStats, content: readonly Buffer[], takenAt: bigint): FileVersion {
+/** The version of a file stat'ed at `takenAt`; `marked`: its mtime is our own marker (trusted at once). */
+function makeVersion(s: BigIntStats, content: readonly Buffer[], takenAt: bigint, marked = false): FileVersion {
   const window = racyWindow(s);
-  const trusted = takenAt - s.mtimeNs > window && takenAt - s.ctimeNs > window;
+  const trusted = marked || (takenAt - s.mtimeNs > window && takenAt - s.ctimeNs > window);
   return {
     dev: s.dev,
     ino: s.ino,
@@ -276,24 +280,25 @@ export class FileTaskStore implements TaskStore {
     await this.#sweepTempFiles(file);
 
     const temp = tempFileFor(file);
+    const t1 = phaseStart();
     let fd: number;
     try {
-      fd = await createTempFile(temp, basisVersion?.mode ?? DEFAULT_FILE_MODE);
+      fd = createTempFile(temp, basisVersion?.mode ?? DEFAULT_FILE_MODE);
     } catch (error) {
       throw ioError('create the temporary file', temp, error);
     }
     let open = true;
     let renamed = false;
     try {
-      const t1 = phaseStart();
       await writeAll(fd, encoded.chunks, encoded.length);
+      const marked = markFile(fd);
+      const written = marked ?? fsSync.fstatSync(fd, { bigint: true });
       phaseEnd('write', t1);
       const t2 = phaseStart();
       if (this.#durability !== 'none') await syncFile(fd);
       phaseEnd('fsync', t2);
-      const written = fsSync.fstatSync(fd, { bigint: true });
       open = false;
-      await closeFile(fd);
+      closeFile(fd);
 
       // The final check and the rename: synchronous, nothing else runs in between.
       const t3 = phaseStart();
@@ -307,14 +312,19 @@ export class FileTaskStore implements TaskStore {
       if (this.#durability === 'full') await this.#syncDirectory();
       // The version is the file we wrote only if the path still holds our inode (a process that
       // took the lock could have replaced it since the rename); otherwise nothing is remembered
-      // and the next read parses whatever is there.
-      const ours = after !== undefined && after.ino === written.ino && after.dev === written.dev;
-      const version: FileVersion = ours
-        ? makeVersion(after, encoded.chunks, nowNs())
-        : { dev: -1n, ino: -1n, size: -1n, mtimeNs: -1n, ctimeNs: -1n, mode: DEFAULT_FILE_MODE, content: [] };
-      return { list, version };
+      // and the next read parses whatever is there. With our mtime marker intact it is trusted
+      // at once (see markFile), else it goes through the racy window like any other.
+      if (after === undefined || after.ino !== written.ino || after.dev !== written.dev) return { list, version: UNKNOWN_VERSION };
+      const markedNow = marked !== null && after.mtimeNs === marked.mtimeNs;
+      return { list, version: makeVersion(after, encoded.chunks, nowNs(), markedNow) };
     } catch (error) {
-      if (open) await closeFile(fd).catch(() => undefined);
+      if (open) {
+        try {
+          closeFile(fd);
+        } catch {
+          // already failing
+        }
+      }
       if (!renamed) await fs.unlink(temp).catch(() => undefined);
       if (error instanceof TaskIoError) throw error;
       throw ioError('write', file, error);
