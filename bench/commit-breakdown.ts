@@ -34,7 +34,7 @@ export interface CommitBreakdownRow {
   ratio: number;
   /** Median milliseconds per step (steps that did not run are absent). */
   phases: Partial<Record<CommitPhase, number>>;
-  /** Commit time the steps do not account for (median total minus the sum of step medians). */
+  /** Commit time the steps do not account for (median total minus the sum of the step medians). */
   otherMs: number;
 }
 
@@ -100,28 +100,31 @@ async function measureSize(root: string, n: number, commits: number, quick: bool
   await fs.writeFile(floorTarget, bytes);
   for (let i = 0; i < 3; i++) await floorCommit(floorTarget, bytes);
 
-  // Floor and commit alternate, so both see the same machine load.
+  // Floor and commit alternate, so both see the same machine load. Steps are collected from one
+  // commit's start to the next one's.
   const totals: number[] = [];
   const floor: number[] = [];
   const perPhase = new Map<CommitPhase, number[]>(PHASES.map((p) => [p, []]));
   let current = new Map<CommitPhase, number>();
-  const hook = (phase: CommitPhase, ms: number): void => {
-    current.set(phase, (current.get(phase) ?? 0) + ms);
-  };
-  for (let i = 0; i < commits; i++) {
-    const f0 = performance.now();
-    await floorCommit(floorTarget, bytes);
-    floor.push(performance.now() - f0);
-    current = new Map();
-    setCommitTimingHook(hook);
-    const t0 = performance.now();
-    try {
-      await manager.updateTaskStatus(SESSION, leaf(i), status(i));
-    } finally {
-      setCommitTimingHook(null);
-    }
-    totals.push(performance.now() - t0);
+  const flush = (): void => {
     for (const [phase, ms] of current) perPhase.get(phase)?.push(ms);
+    current = new Map();
+  };
+  setCommitTimingHook((phase, ms) => current.set(phase, (current.get(phase) ?? 0) + ms));
+  try {
+    for (let i = 0; i < commits; i++) {
+      const f0 = performance.now();
+      await floorCommit(floorTarget, bytes);
+      floor.push(performance.now() - f0);
+      flush();
+      const t0 = performance.now();
+      await manager.updateTaskStatus(SESSION, leaf(i), status(i));
+      totals.push(performance.now() - t0);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    flush();
+  } finally {
+    setCommitTimingHook(null);
   }
 
   const phases: Partial<Record<CommitPhase, number>> = {};

@@ -75,6 +75,23 @@ interface Owned {
 /** Lock directories this process holds, by path. */
 const owned = new Map<string, Owned>();
 
+/** Held lock directories whose removal is under way (in the thread pool), by path. */
+const releasing = new Map<string, Owned>();
+
+// A process that exits (process.exit) while a lock's removal is still in the thread pool removes
+// it here, so the next process never waits for it to go stale. (proper-lockfile does the same for locks that
+// were never released.)
+process.on('exit', () => {
+  for (const [dir, mine] of releasing) {
+    try {
+      const now = identityNow(dir);
+      if (now !== undefined && sameDirectory(mine, now)) fs.rmdirSync(dir);
+    } catch {
+      // best effort at exit
+    }
+  }
+});
+
 function sameDirectory(o: Owned, s: BigIntStats): boolean {
   return s.isDirectory() && s.dev === o.dev && s.ino === o.ino && s.birthtimeNs === o.birthtimeNs;
 }
@@ -125,13 +142,20 @@ const lockFs = {
     });
   },
   rmdir(dir: string, callback: (error: NodeJS.ErrnoException | null) => void): void {
-    let failure: NodeJS.ErrnoException | null = null;
-    try {
-      lockFs.rmdirSync(dir);
-    } catch (error) {
-      failure = error as NodeJS.ErrnoException;
+    const mine = owned.get(dir);
+    if (mine !== undefined) {
+      const now = identityNow(dir);
+      if (now === undefined || !sameDirectory(mine, now)) return process.nextTick(callback, null);
+      // Removing a directory can take a while (block release, discard): in the thread pool, not
+      // blocking the event loop; an exit in between still removes it (below).
+      releasing.set(dir, mine);
+      fs.rmdir(dir, (error) => {
+        if (releasing.get(dir) === mine) releasing.delete(dir);
+        callback(error);
+      });
+      return;
     }
-    process.nextTick(callback, failure);
+    fs.rmdir(dir, callback);
   },
   rmdirSync(dir: string): void {
     const mine = owned.get(dir);
