@@ -34,7 +34,7 @@ import { withKeyedMutex } from './keyed-mutex.js';
 import { sessionFilePath, sessionIdOfFileName, tasksDirectory } from './paths.js';
 import { openTasksDirectory, verifyTasksDirectory, type TasksDirIdentity } from './tasks-dir.js';
 import type { StoredList, TaskStore } from './task-store.js';
-import { closeFile, createTempFile, isTempFileOf, markFile, syncFile, tempFileFor, writeAll } from './temp-file.js';
+import { closeFile, createTempFile, isTempFileOf, markFile, mayBeInFlight, syncFile, tempFileFor, writeAll } from './temp-file.js';
 
 /**
  * How hard a write tries to reach the disk.
@@ -277,7 +277,10 @@ export class FileTaskStore implements TaskStore {
       throw new TaskSerializationError(`cannot write task file '${file}': ${(error as Error).message}`, { cause: error, path: file });
     }
     phaseEnd('encode', t0);
-    await this.#sweepTempFiles(file);
+    // The directories again (the callback ran since the lock was taken): the temporary file is
+    // created right after this check.
+    verifyTasksDirectory(this.#baseDir, held.directory);
+    await this.#sweepTempFiles(file, held);
 
     const temp = tempFileFor(file);
     const t1 = phaseStart();
@@ -368,16 +371,20 @@ export class FileTaskStore implements TaskStore {
   /**
    * Removes temporary files a killed writer left for `file` (on the store's first write of the
    * session, then at most every {@link TEMP_SWEEP_INTERVAL_MS}; the caller holds the lock, so no
-   * live writer of this session owns one). Only names of this library's own form are touched.
+   * live writer of this session owns one). Only names of this library's own form are touched, and
+   * only those whose writer process is gone.
    */
-  async #sweepTempFiles(file: string): Promise<void> {
+  async #sweepTempFiles(file: string, held: Held): Promise<void> {
     const now = Date.now();
     const last = this.#swept.get(file);
     if (last !== undefined && now - last < TEMP_SWEEP_INTERVAL_MS) return;
+    held.lock.verify(); // a writer that lost its lock must not delete the new holder's file
     this.#swept.set(file, now);
     const names = await fs.readdir(this.directory).catch(() => [] as string[]);
     await Promise.all(
-      names.filter((n) => isTempFileOf(file, n)).map((n) => fs.unlink(path.join(this.directory, n)).catch(() => undefined)),
+      names
+        .filter((n) => isTempFileOf(file, n) && !mayBeInFlight(file, n))
+        .map((n) => fs.unlink(path.join(this.directory, n)).catch(() => undefined)),
     );
   }
 

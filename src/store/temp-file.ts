@@ -25,6 +25,22 @@ export function isTempFileOf(file: string, name: string): boolean {
   return name.startsWith(base) && TEMP_PATTERN.test(name.slice(base.length));
 }
 
+/**
+ * True when the temporary file `name` (see {@link isTempFileOf}) may belong to a writer that is
+ * still running: its process id is alive and not this process. Such files are left to their owner
+ * (a writer that lost its lock cleans up after itself; one that died is swept later).
+ */
+export function mayBeInFlight(file: string, name: string): boolean {
+  const pid = Number(name.slice(path.basename(file).length + 1).split('.')[0]);
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 const { O_CREAT, O_EXCL, O_WRONLY, O_NOFOLLOW } = fs.constants;
 
 /**
