@@ -44,6 +44,25 @@ describe('a holder that lost its lock', () => {
     expect(fs.readdirSync(path.dirname(thief.sessionPath('s')))).toEqual(['s.json']);
   });
 
+  it('the holder that lost its lock leaves the new holder’s lock in place, and the new holder commits', { timeout: 60_000 }, async () => {
+    const baseDir = tempDir('fence-release');
+    const goFile = path.join(baseDir, 'go');
+    const holder = startWorker(tsxLauncher('stalled-holder'), { baseDir, session: 's', staleMs: STALE_MS, mode: 'busy', goFile, holdMs: 0 });
+    await holder.waitForLine((l) => l === 'locked');
+    const thief = new TaskManager(baseDir, { lock: { staleMs: STALE_MS, timeoutMs: 30_000 } });
+    const lockDir = `${thief.sessionPath('s')}.lock`;
+    const outcome = await thief.batch('s', async (tx) => {
+      tx.createTask('thief', 'committed while the old holder gave up');
+      fs.writeFileSync(goFile, '');
+      const result = await outcomeOf(holder); // the old holder fails and releases while we hold the lock
+      expect(fs.existsSync(lockDir)).toBe(true);
+      return result;
+    });
+    expect(outcome).toMatchObject({ ok: false, kind: 'Io' });
+    expect((await thief.listTasks('s')).map((t) => t.name)).toEqual(['thief']);
+    expect(fs.existsSync(lockDir)).toBe(false);
+  });
+
   it('a holder stopped (SIGSTOP) past staleMs and resumed writes nothing', { timeout: 60_000 }, async () => {
     const baseDir = tempDir('fence-stop');
     const holder = startWorker(tsxLauncher('stalled-holder'), { baseDir, session: 's', staleMs: STALE_MS, mode: 'sleep', goFile: '', holdMs: 1500 });

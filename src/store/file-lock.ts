@@ -101,10 +101,10 @@ function identityNow(dir: string): BigIntStats | undefined {
 }
 
 /**
- * The file-system calls proper-lockfile makes, with the two rules above: `stat` never follows a
- * link and reports a far-future mtime as the epoch (abandoned); `rmdir` of a directory this process
- * holds removes it only while it is still the one it created; `utimes` of a held lock records the
- * refresh. One object for the process: proper-lockfile caches the mtime precision on it.
+ * The file-system calls proper-lockfile makes, with the two rules above: `stat` and `utimes` never
+ * follow a link, and `stat` reports a far-future mtime as the epoch (abandoned); `rmdir` of a
+ * directory this process holds removes it only while it is still the one it created; `utimes` of a
+ * held lock records the refresh. One object for the process: proper-lockfile caches the mtime precision on it.
  */
 const lockFs = {
   // mkdir, stat and rmdir of a lock directory are metadata calls of microseconds: run
@@ -135,7 +135,8 @@ const lockFs = {
     process.nextTick(callback, null, stat);
   },
   utimes(file: string, atime: Date, mtime: Date, callback: (error: NodeJS.ErrnoException | null) => void): void {
-    fs.utimes(file, atime, mtime, (error) => {
+    // lutimes: a lock directory swapped for a link never makes the refresh touch the link's target.
+    fs.lutimes(file, atime, mtime, (error) => {
       const mine = owned.get(file);
       if (!error && mine !== undefined) mine.lastRefreshMs = Date.now();
       callback(error);
