@@ -1,8 +1,9 @@
 /**
- * Session files to task lists and back. Writing follows SPEC A2 exactly (key order, omissions,
- * two-space indent, raw UTF-8, no trailing newline). Each task's printed form is cached by task
- * object (tasks are immutable in a list), so a commit re-prints only the tasks it changed: O(changed
- * tasks) printing; the store writes the cached pieces with one vectored write, without concatenating.
+ * Session files to task lists and back. Writing follows the README's file format exactly (key
+ * order, omissions, two-space indent, raw UTF-8, no trailing newline). Each task's printed form is
+ * cached by task object (tasks are immutable in a list), so a commit re-prints only the tasks it
+ * changed: O(changed tasks) printing; the store writes the cached pieces with one vectored write,
+ * without concatenating them.
  */
 import { TaskSerializationError } from '../errors.js';
 import { JsonSyntaxError, parseJsonText } from '../json/parse.js';

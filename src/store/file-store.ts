@@ -2,22 +2,24 @@
  * The file store: one JSON file per session under `<baseDir>/.gestura/tasks/`, replaced atomically
  * under a cross-process lock.
  *
- * The commit path (docs/architecture.md, README "Durability" and "Locks"):
- *   lock → check the tasks directory → read if changed → (manager applies the change) → encode →
- *   create `<session>.json.<pid>.<random>.gtmp` exclusively → write every byte → fsync → close →
- *   final check → rename → unlock.
+ * The commit path (README "Durability" and "Locks", docs/decisions.md):
+ *   lock → check the tasks directories → read if changed → (manager applies the change) → encode →
+ *   check the directories again → create `<session>.json.<pid>.<random>.gtmp` exclusively → write
+ *   every byte → set the mtime marker → fsync → close → final check → rename → unlock.
  * The final check runs synchronously right before rename(2), with no await in between: the tasks
- * directory is still the one checked at the start, the lock is still ours and fresh, and the
+ * directories are still the ones checked at the start, the lock is still ours and fresh, and the
  * session file is still exactly the version this commit read (or still absent). Otherwise the
  * temporary file is removed and the commit fails with a TaskIoError, writing nothing.
- * Cost: O(n) in the file size for encoding (only changed tasks are printed again) and writing; a
- * fixed number of system calls otherwise (about a dozen).
+ * Complexity of a commit: O(n + c·s) for n tasks of which c changed (printing a changed task of
+ * size s; unchanged tasks reuse cached bytes), O(bytes) written with one vectored write, and a
+ * fixed number of system calls (about 15) whatever the size.
  *
  * Change detection costs a stat. A stat signature (inode, size, mtime, ctime) is trusted only
  * once the file is older than {@link RACY_WINDOW_NS} ({@link COARSE_RACY_WINDOW_NS} where file times
  * are whole milliseconds or coarser): file times come from a coarse clock, so two
  * writes close together could share every field. Within that window the content is compared byte
- * for byte instead (a read, never a parse), as git does for "racily clean" files.
+ * for byte instead (a read, never a parse), as git does for "racily clean" files. The exception is
+ * a file this store just wrote: its mtime marker identifies it at once (see markFile).
  */
 import { isUtf8 } from 'node:buffer';
 import fsSync from 'node:fs';
