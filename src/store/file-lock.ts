@@ -78,19 +78,27 @@ const owned = new Map<string, Owned>();
 /** Held lock directories whose removal is under way (in the thread pool), by path. */
 const releasing = new Map<string, Owned>();
 
-// A process that exits (process.exit) while a lock's removal is still in the thread pool removes
-// it here, so the next process never waits for it to go stale. (proper-lockfile does the same for locks that
-// were never released.)
-process.on('exit', () => {
-  for (const [dir, mine] of releasing) {
-    try {
-      const now = identityNow(dir);
-      if (now !== undefined && sameDirectory(mine, now)) fs.rmdirSync(dir);
-    } catch {
-      // best effort at exit
+let exitHookInstalled = false;
+
+/**
+ * A process that exits (process.exit) while a lock's removal is still in the thread pool removes
+ * it at exit, so the next process never waits for it to go stale. (proper-lockfile does the same
+ * for locks that were never released.) Installed on first use, not at import.
+ */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const [dir, mine] of releasing) {
+      try {
+        const now = identityNow(dir);
+        if (now !== undefined && sameDirectory(mine, now)) fs.rmdirSync(dir);
+      } catch {
+        // best effort at exit
+      }
     }
-  }
-});
+  });
+}
 
 function sameDirectory(o: Owned, s: BigIntStats): boolean {
   return s.isDirectory() && s.dev === o.dev && s.ino === o.ino && s.birthtimeNs === o.birthtimeNs;
@@ -149,6 +157,7 @@ const lockFs = {
       if (now === undefined || !sameDirectory(mine, now)) return process.nextTick(callback, null);
       // Removing a directory can take a while (block release, discard): in the thread pool, not
       // blocking the event loop; an exit in between still removes it (below).
+      installExitHook();
       releasing.set(dir, mine);
       fs.rmdir(dir, (error) => {
         if (releasing.get(dir) === mine) releasing.delete(dir);

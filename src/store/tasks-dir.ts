@@ -23,10 +23,10 @@ export interface TasksDirIdentity {
   readonly tasksIno: bigint;
 }
 
-function refuse(dir: string, baseDir: string, what: string): TaskIoError {
+function refuse(dir: string, baseDir: string, what: string, cause?: unknown): TaskIoError {
   return new TaskIoError(
     `refusing to use '${dir}': it is ${what}; the tasks directory must be a real directory inside '${baseDir}' (remove or replace it)`,
-    { path: dir },
+    { path: dir, cause },
   );
 }
 
@@ -36,7 +36,7 @@ function checkedDirectory(dir: string, baseDir: string): BigIntStats | undefined
   try {
     stat = fs.lstatSync(dir, { bigint: true, throwIfNoEntry: false });
   } catch (error) {
-    if (errorCode(error) === 'ENOTDIR') throw refuse(path.dirname(dir), baseDir, 'not a directory');
+    if (errorCode(error) === 'ENOTDIR') throw refuse(path.dirname(dir), baseDir, 'not a directory', error);
     throw new TaskIoError(`cannot check the directory '${dir}': ${(error as Error).message}`, { cause: error, path: dir });
   }
   if (stat === undefined) return undefined;
