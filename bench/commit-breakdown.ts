@@ -34,7 +34,10 @@ export interface CommitBreakdownRow {
   ratio: number;
   /** Median milliseconds per step (steps that did not run are absent). */
   phases: Partial<Record<CommitPhase, number>>;
-  /** Commit time the steps do not account for (median total minus the sum of the step medians). */
+  /**
+   * Commit time the steps do not account for: median total minus the sum of the step medians (the
+   * manager's own work, scheduling; medians do not add up exactly, so this is approximate).
+   */
   otherMs: number;
 }
 
