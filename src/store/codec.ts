@@ -21,6 +21,13 @@ const printedTasks = new WeakMap<Task, Buffer>();
 const TASK_INDENT = '    ';
 const TASK_SEPARATOR_LENGTH = Buffer.byteLength(`,\n${TASK_INDENT}`);
 
+/**
+ * The task array and pieces last encoded per session id (a few sessions; any store), so the next
+ * encoding of that session compares task objects by index instead of looking each one up.
+ */
+const lastEncoded = new Map<string, { readonly tasks: readonly Task[]; readonly pieces: readonly Buffer[] }>();
+const LAST_ENCODED_LIMIT = 16;
+
 /** `,\n    ` followed by the task's printed form (the separator is cut off for the first task). */
 function printTask(task: Task): Buffer {
   let bytes = printedTasks.get(task);
@@ -51,10 +58,22 @@ export function encodeTaskListChunks(list: TaskList): { chunks: Buffer[]; length
   } else {
     head.push('[\n', TASK_INDENT);
     add(Buffer.from(head.join(''), 'utf8'));
-    data.tasks.forEach((task, i) => {
-      const bytes = printTask(task);
-      add(i === 0 ? bytes.subarray(TASK_SEPARATOR_LENGTH) : bytes);
-    });
+    // A commit usually changes a few tasks in place: where the task at an index is the very object
+    // encoded there last time for this session, its piece is reused without a lookup.
+    const previous = lastEncoded.get(data.session_id);
+    const pieces: Buffer[] = new Array<Buffer>(data.tasks.length);
+    for (let i = 0; i < data.tasks.length; i++) {
+      const task = data.tasks[i] as Task;
+      let piece = previous !== undefined && previous.tasks[i] === task ? (previous.pieces[i] as Buffer) : undefined;
+      if (piece === undefined) {
+        const bytes = printTask(task);
+        piece = i === 0 ? bytes.subarray(TASK_SEPARATOR_LENGTH) : bytes;
+      }
+      pieces[i] = piece;
+      add(piece);
+    }
+    if (lastEncoded.size >= LAST_ENCODED_LIMIT && !lastEncoded.has(data.session_id)) lastEncoded.clear();
+    lastEncoded.set(data.session_id, { tasks: data.tasks, pieces });
   }
   const tail: string[] = data.tasks.length === 0 ? [] : ['\n  ]'];
   if (data.current_task_id !== null && data.current_task_id !== undefined) {
