@@ -26,6 +26,25 @@ export function holdsKey(key: string): boolean {
 }
 
 /**
+ * Waits for `previous` (the holder before this caller), at most `timeoutMs`; on timeout lets the
+ * queue move on without this caller and throws a TaskIoError.
+ */
+async function waitTurn(key: string, previous: Promise<void>, tail: Promise<void>, release: () => void, timeoutMs: number): Promise<void> {
+  if (!Number.isFinite(timeoutMs)) return previous;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<true>((resolve) => {
+    timer = setTimeout(() => resolve(true), Math.max(0, timeoutMs));
+  });
+  const outcome = await Promise.race([previous.then(() => false as const), timedOut]);
+  clearTimeout(timer);
+  if (outcome) {
+    release(); // lets the next waiter through as soon as the holder before us is done
+    if (tails.get(key) === tail) tails.delete(key);
+    throw new TaskIoError(`timed out after ${timeoutMs} ms waiting for the lock of '${key}' (held by another call in this process)`, { path: key });
+  }
+}
+
+/**
  * Runs `fn` after every earlier holder of `key` has finished. Throws InvalidInputError when the
  * calling context already holds `key`, and TaskIoError when `timeoutMs` passes first (the queue
  * keeps its order either way).
@@ -37,28 +56,14 @@ export async function withKeyedMutex<T>(key: string, fn: () => Promise<T>, timeo
         'so it would wait for itself forever; use the transaction argument of batch for changes to the same session',
     );
   }
-  const previous = tails.get(key) ?? Promise.resolve();
+  const previous = tails.get(key);
   let release!: () => void;
   const current = new Promise<void>((resolve) => {
     release = resolve;
   });
-  const tail = previous.then(() => current);
+  const tail = previous === undefined ? current : previous.then(() => current);
   tails.set(key, tail);
-  if (Number.isFinite(timeoutMs)) {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<true>((resolve) => {
-      timer = setTimeout(() => resolve(true), Math.max(0, timeoutMs));
-    });
-    const outcome = await Promise.race([previous.then(() => false as const), timedOut]);
-    clearTimeout(timer);
-    if (outcome) {
-      release(); // lets the next waiter through as soon as the holder before us is done
-      if (tails.get(key) === tail) tails.delete(key);
-      throw new TaskIoError(`timed out after ${timeoutMs} ms waiting for the lock of '${key}' (held by another call in this process)`, { path: key });
-    }
-  } else {
-    await previous;
-  }
+  if (previous !== undefined) await waitTurn(key, previous, tail, release, timeoutMs);
   const hold: Hold = { key, held: true };
   try {
     return await holds.run([...(holds.getStore() ?? []), hold], fn);
