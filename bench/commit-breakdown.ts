@@ -32,6 +32,8 @@ export interface CommitBreakdownRow {
   p90Ms: number;
   /** median / floor median. */
   ratio: number;
+  /** Median of commit_i / floor_i over the alternating pairs: steadier when the machine's load varies. */
+  pairedRatio: number;
   /** Median milliseconds per step (steps that did not run are absent). */
   phases: Partial<Record<CommitPhase, number>>;
   /**
@@ -150,13 +152,14 @@ async function measureSize(root: string, n: number, commits: number, quick: bool
     medianMs: round(median),
     p90Ms: round(quantile(totals, 0.9)),
     ratio: round(median / floorMedian),
+    pairedRatio: round(quantile(totals.map((t, i) => t / (floor[i] as number)), 0.5)),
     phases,
     otherMs: round(Math.max(0, median - sum)),
   };
 }
 
 function toTable(rows: readonly CommitBreakdownRow[]): string {
-  const head = ['tasks', 'floor median', 'median', 'p90', '×floor', ...PHASES, 'other'];
+  const head = ['tasks', 'floor median', 'median', 'p90', '×floor', '×floor (paired)', ...PHASES, 'other'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
     const cells = [
@@ -165,6 +168,7 @@ function toTable(rows: readonly CommitBreakdownRow[]): string {
       r.medianMs.toFixed(3),
       r.p90Ms.toFixed(3),
       r.ratio.toFixed(2),
+      r.pairedRatio.toFixed(2),
       ...PHASES.map((p) => (r.phases[p] === undefined ? '–' : (r.phases[p] as number).toFixed(3))),
       r.otherMs.toFixed(3),
     ];
