@@ -29,6 +29,7 @@ import type { Task } from './schema/task.js';
 import { FileTaskStore, type Durability } from './store/file-store.js';
 import type { FileLockOptions } from './store/file-lock.js';
 import type { StoredList, TaskStore } from './store/task-store.js';
+import { phaseEnd, phaseStart } from './store/commit-timing.js';
 
 /** Options of a {@link TaskManager}. */
 export interface TaskManagerOptions {
@@ -142,7 +143,12 @@ export class TaskManager {
   async #commitUnguarded<T>(sessionId: unknown, fn: (tx: TaskTransaction) => T | Promise<T>): Promise<T> {
     const id = requireSessionId(sessionId);
     const outcome = await this.store.withLock(id, async () => {
-      const before = await this.#current(id);
+      const t0 = phaseStart();
+      const basis = await this.store.read(id, this.#cache.get(id) ?? null);
+      this.#cache.set(id, basis);
+      const before = basis?.list ?? new TaskList(id);
+      phaseEnd('read', t0);
+      const t1 = phaseStart();
       const tx = new TaskTransaction(before.clone(), this.#env);
       let result: T;
       try {
@@ -150,9 +156,10 @@ export class TaskManager {
       } finally {
         tx.close();
       }
+      phaseEnd('apply', t1);
       if (!tx.changed) return { result, events: [] as TaskChangeEvent[] };
       const after = transactionList(tx);
-      const saved = await this.store.write(id, after);
+      const saved = await this.store.write(id, after, basis);
       this.#cache.set(id, saved);
       const events = this.#listeners.size > 0 ? diffTaskLists(id, before, after, tx.replaced) : [];
       return { result, events };

@@ -16,9 +16,9 @@ cleanTempDirsAfterEach();
 class CountingFileStore extends FileTaskStore {
   writes = 0;
   parses = 0;
-  override async write(sessionId: string, list: TaskListType): Promise<StoredList> {
+  override async write(sessionId: string, list: TaskListType, basis: StoredList | null): Promise<StoredList> {
     this.writes++;
-    return super.write(sessionId, list);
+    return super.write(sessionId, list, basis);
   }
   override async read(sessionId: string, known: StoredList | null): Promise<StoredList | null> {
     const result = await super.read(sessionId, known);

@@ -78,7 +78,7 @@ describe('B3 crash-safe writes', () => {
     await manager.createTask('s', 'A', '');
     const file = manager.sessionPath('s');
     const before = fs.statSync(file).ino;
-    const leftover = `${file}.12345`;
+    const leftover = `${file}.2147483646.00112233aabb.gtmp`; // this library's temporary-file form
     fs.writeFileSync(leftover, '{"torn":');
     const fresh = new TaskManager(path.dirname(path.dirname(path.dirname(file))));
     await fresh.createTask('s', 'B', '');

@@ -149,6 +149,10 @@ describe('gestura-tasks CLI', () => {
     await cli(dir, ['add', 'y', '-s', 'two']);
     const exported = await cli(dir, ['export', '--session', 'one']);
     expect(exported.stdout).toBe(`${fs.readFileSync(new TaskManager(dir).sessionPath('one'), 'utf8')}\n`);
+    const out = path.join(dir, 'backup', 'one.json');
+    fs.mkdirSync(path.dirname(out));
+    expect((await cli(dir, ['export', '--session', 'one', '--output', out])).code).toBe(0);
+    expect(fs.readFileSync(out)).toEqual(fs.readFileSync(new TaskManager(dir).sessionPath('one')));
     expect((await cli(dir, ['sessions'])).stdout).toBe('one\ntwo\n');
     expect((await cli(dir, ['list'], { env: { GESTURA_SESSION: 'two' } })).stdout).toContain('y');
   });

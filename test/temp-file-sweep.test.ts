@@ -18,11 +18,17 @@ describe('temporary files left by killed writers', () => {
     const manager = new TaskManager(dir, { durability: 'none' });
     await manager.createTask('s', 'first', ''); // first write: sweeps (nothing there yet)
 
-    // A writer of this session dies mid-write, leaving write-file-atomic's temporary file.
-    const leftover = `${manager.sessionPath('s')}.123456789`;
+    // A writer of this session dies mid-write, leaving its temporary file.
+    const leftover = `${manager.sessionPath('s')}.2147483646.0123456789ab.gtmp`;
     fs.writeFileSync(leftover, '{"session_id": "s", "tasks": [');
-    const unrelated = path.join(path.dirname(leftover), 'other.json.123456789');
+    const unrelated = path.join(path.dirname(leftover), 'other.json.2147483646.0123456789ab.gtmp');
     fs.writeFileSync(unrelated, 'not ours');
+    // A user's backups, named like write-file-atomic's temporary files of old versions: never ours to delete.
+    const backups = ['s.json.20240101', 's.json.123456789', 's.json.bak', 's.json.4242.gtmp', 's.json.1.0123456789ab.gtmp.old'].map((n) => path.join(path.dirname(leftover), n));
+    for (const b of backups) fs.writeFileSync(b, 'a backup');
+    // The temporary file of a writer that is still running (a live process id) is its own business.
+    const inFlight = `${manager.sessionPath('s')}.${process.ppid}.00112233aabb.gtmp`;
+    fs.writeFileSync(inFlight, '{"session_id": "s", "tasks": [');
 
     await manager.createTask('s', 'second', '');
     expect(fs.existsSync(leftover)).toBe(true); // within the interval: no directory listing
@@ -31,6 +37,8 @@ describe('temporary files left by killed writers', () => {
     await manager.createTask('s', 'third', '');
     expect(fs.existsSync(leftover)).toBe(false);
     expect(fs.existsSync(unrelated)).toBe(true); // another session's temporary file is not touched
+    for (const b of backups) expect(fs.readFileSync(b, 'utf8'), b).toBe('a backup');
+    expect(fs.existsSync(inFlight)).toBe(true);
     expect((await manager.listTasks('s')).map((t) => t.name)).toEqual(['first', 'second', 'third']);
   });
 });

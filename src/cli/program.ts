@@ -101,6 +101,7 @@ function defineCommands(program: Command, lazy: (load: () => Promise<{ default: 
   program
     .command('export')
     .description('print the session file exactly as stored (the Rust-compatible JSON form)')
+    .option('-o, --output <file>', 'write it to this file instead (atomically: temporary file, fsync, rename)')
     .action(lazy(() => import('./commands/export.js')));
 
   program

@@ -36,8 +36,8 @@ export class SharedReadStore implements TaskStore {
     return this.#inner.withLock(sessionId, fn);
   }
 
-  write(sessionId: string, list: TaskList): Promise<StoredList> {
-    return this.#inner.write(sessionId, list);
+  write(sessionId: string, list: TaskList, basis: StoredList | null): Promise<StoredList> {
+    return this.#inner.write(sessionId, list, basis);
   }
 
   locate(sessionId: string): string {

@@ -1,8 +1,9 @@
 /**
- * Session files to task lists and back. Writing follows SPEC A2 exactly (key order, omissions,
- * two-space indent, raw UTF-8, no trailing newline). Each task's printed form is cached by task
- * object (tasks are immutable in a list), so a commit re-prints only the tasks it changed: O(changed
- * tasks) printing plus an O(n) byte concatenation.
+ * Session files to task lists and back. Writing follows the README's file format exactly (key
+ * order, omissions, two-space indent, raw UTF-8, no trailing newline). Each task's printed form is
+ * cached by task object (tasks are immutable in a list), so a commit re-prints only the tasks it
+ * changed: O(changed tasks) printing; the store writes the cached pieces with one vectored write,
+ * without concatenating them.
  */
 import { TaskSerializationError } from '../errors.js';
 import { JsonSyntaxError, parseJsonText } from '../json/parse.js';
@@ -12,13 +13,20 @@ import { TASK_FORM } from '../schema/json-forms.js';
 import type { Task } from '../schema/task.js';
 
 /**
- * Each task's printed form as UTF-8 bytes, by task object. Bytes rather than text: a commit then
- * assembles the file with one Buffer.concat (a memcpy per task) instead of joining a large string
- * and encoding it again, which dominated commits of large lists.
+ * Each task's printed form as UTF-8 bytes, by task object. Bytes rather than text: a commit hands
+ * the pieces to one vectored write instead of joining a large string and encoding it again, which
+ * dominated commits of large lists.
  */
 const printedTasks = new WeakMap<Task, Buffer>();
 const TASK_INDENT = '    ';
 const TASK_SEPARATOR_LENGTH = Buffer.byteLength(`,\n${TASK_INDENT}`);
+
+/**
+ * The task array and pieces last encoded per session id (a few sessions; any store), so the next
+ * encoding of that session compares task objects by index instead of looking each one up.
+ */
+const lastEncoded = new Map<string, { readonly tasks: readonly Task[]; readonly pieces: readonly Buffer[] }>();
+const LAST_ENCODED_LIMIT = 16;
 
 /** `,\n    ` followed by the task's printed form (the separator is cut off for the first task). */
 function printTask(task: Task): Buffer {
@@ -30,8 +38,12 @@ function printTask(task: Task): Buffer {
   return bytes;
 }
 
-/** The file content of `list` as UTF-8 bytes (what {@link encodeTaskList} returns, encoded). */
-export function encodeTaskListBytes(list: TaskList): Buffer {
+/**
+ * The file content of `list` as UTF-8 byte pieces to be written in order (one per task plus head
+ * and tail; the task pieces are cached, so nothing is copied): O(changed tasks) printing, O(n)
+ * for the array.
+ */
+export function encodeTaskListChunks(list: TaskList): { chunks: Buffer[]; length: number } {
   const data = list.toJSON();
   const chunks: Buffer[] = [];
   let length = 0;
@@ -46,10 +58,22 @@ export function encodeTaskListBytes(list: TaskList): Buffer {
   } else {
     head.push('[\n', TASK_INDENT);
     add(Buffer.from(head.join(''), 'utf8'));
-    data.tasks.forEach((task, i) => {
-      const bytes = printTask(task);
-      add(i === 0 ? bytes.subarray(TASK_SEPARATOR_LENGTH) : bytes);
-    });
+    // A commit usually changes a few tasks in place: where the task at an index is the very object
+    // encoded there last time for this session, its piece is reused without a lookup.
+    const previous = lastEncoded.get(data.session_id);
+    const pieces: Buffer[] = new Array<Buffer>(data.tasks.length);
+    for (let i = 0; i < data.tasks.length; i++) {
+      const task = data.tasks[i] as Task;
+      let piece = previous !== undefined && previous.tasks[i] === task ? (previous.pieces[i] as Buffer) : undefined;
+      if (piece === undefined) {
+        const bytes = printTask(task);
+        piece = i === 0 ? bytes.subarray(TASK_SEPARATOR_LENGTH) : bytes;
+      }
+      pieces[i] = piece;
+      add(piece);
+    }
+    if (lastEncoded.size >= LAST_ENCODED_LIMIT && !lastEncoded.has(data.session_id)) lastEncoded.clear();
+    lastEncoded.set(data.session_id, { tasks: data.tasks, pieces });
   }
   const tail: string[] = data.tasks.length === 0 ? [] : ['\n  ]'];
   if (data.current_task_id !== null && data.current_task_id !== undefined) {
@@ -63,6 +87,12 @@ export function encodeTaskListBytes(list: TaskList): Buffer {
   }
   tail.push('\n}');
   add(Buffer.from(tail.join(''), 'utf8'));
+  return { chunks, length };
+}
+
+/** The file content of `list` as UTF-8 bytes (what {@link encodeTaskList} returns, encoded). */
+export function encodeTaskListBytes(list: TaskList): Buffer {
+  const { chunks, length } = encodeTaskListChunks(list);
   return Buffer.concat(chunks, length);
 }
 

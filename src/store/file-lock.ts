@@ -1,10 +1,27 @@
 /**
  * Cross-process exclusive locks on a session file, with proper-lockfile (a `<file>.lock`
- * directory whose mtime the holder refreshes). A lock whose holder died is taken over once it is
- * `staleMs` old; a live holder refreshes it every `staleMs / 2`, so it is never taken from it.
+ * directory whose mtime the holder refreshes from its event loop every `staleMs / 2`). A lock
+ * whose mtime is older than `staleMs` counts as abandoned and is taken over.
+ *
+ * Because the refresh runs on the event loop, a holder whose loop is blocked (a long synchronous
+ * computation) or whose process is stopped (SIGSTOP, a debugger, a suspended VM) can lose its lock
+ * without knowing it. So a lock is not trusted on its word: {@link HeldLock.verify} checks, with
+ * synchronous system calls, that the lock directory on disk is still the one this process created
+ * (device, inode and birth time) and still fresh enough that no other process can count it as
+ * abandoned. The store calls it as the very last step before its rename (README, "Locks").
+ *
+ * Two more rules than proper-lockfile's own:
+ * - a lock directory dated more than {@link FUTURE_TOLERANCE_MS} in the future (a clock that was
+ *   set back, a copied or hostile directory) counts as abandoned, instead of blocking every writer
+ *   until that date;
+ * - the holder removes the lock directory at release only if it is still the one it created, so a
+ *   holder that lost its lock never deletes the lock of the process that took it over.
  */
-import lockfile from 'proper-lockfile';
+import fs from 'node:fs';
+import type { BigIntStats } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import lockfile from 'proper-lockfile';
 import { TaskIoError } from '../errors.js';
 import { errorCode } from './error-code.js';
 
@@ -19,47 +36,172 @@ export interface FileLockOptions {
 /** Defaults: abandoned locks are taken over after 10 s; give up waiting after 30 s. */
 export const DEFAULT_LOCK_OPTIONS: FileLockOptions = { staleMs: 10_000, timeoutMs: 30_000 };
 
+/**
+ * A lock directory whose mtime is further than this in the future counts as abandoned. A live
+ * holder's mtime is at most about 1 s ahead (proper-lockfile's first lock in a process probes the
+ * file system's time precision with "next whole second + 5 ms").
+ */
+export const FUTURE_TOLERANCE_MS = 5_000;
+
+/**
+ * A holder refuses to commit when its lock is within this of becoming stale (ms): the time the
+ * final check needs to stay valid until the rename, with room for a pause of the process between
+ * the two (a garbage collection).
+ */
+export const FRESHNESS_MARGIN_MS = 100;
+
 /** A held lock. */
 export interface HeldLock {
-  /** Set when the lock was lost (its directory vanished or was taken over) while held. */
+  /** Set when proper-lockfile noticed the lock was lost (its directory vanished or was taken over). */
   readonly compromised: Error | null;
-  /** Releases the lock (errors after a compromise are ignored). */
+  /**
+   * Throws a {@link TaskIoError} unless the lock is still this holder's and no other process can
+   * take it over for at least {@link FRESHNESS_MARGIN_MS}. Synchronous: nothing runs in between
+   * it and the caller's next system call. O(1), one lstat.
+   */
+  verify(): void;
+  /** Releases the lock (errors after a loss are ignored; a lock taken over is left alone). */
   release(): Promise<void>;
 }
 
+interface Owned {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly birthtimeNs: bigint;
+  /** When this process last set the lock's mtime (Date.now()). */
+  lastRefreshMs: number;
+}
+
+/** Lock directories this process holds, by path. */
+const owned = new Map<string, Owned>();
+
+/** Held lock directories whose removal is under way (in the thread pool), by path. */
+const releasing = new Map<string, Owned>();
+
+let exitHookInstalled = false;
+
+/**
+ * A process that exits (process.exit) while a lock's removal is still in the thread pool removes
+ * it at exit, so the next process never waits for it to go stale. (proper-lockfile does the same
+ * for locks that were never released.) Installed on first use, not at import.
+ */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const [dir, mine] of releasing) {
+      try {
+        const now = identityNow(dir);
+        if (now !== undefined && sameDirectory(mine, now)) fs.rmdirSync(dir);
+      } catch {
+        // best effort at exit
+      }
+    }
+  });
+}
+
+function sameDirectory(o: Owned, s: BigIntStats): boolean {
+  return s.isDirectory() && s.dev === o.dev && s.ino === o.ino && s.birthtimeNs === o.birthtimeNs;
+}
+
+function identityNow(dir: string): BigIntStats | undefined {
+  return fs.lstatSync(dir, { bigint: true, throwIfNoEntry: false });
+}
+
+/**
+ * The file-system calls proper-lockfile makes, with the two rules above: `stat` and `utimes` never
+ * follow a link, and `stat` reports a far-future mtime as the epoch (abandoned); `rmdir` of a
+ * directory this process holds removes it only while it is still the one it created; `utimes` of a
+ * held lock records the refresh. One object for the process: proper-lockfile caches the mtime precision on it.
+ */
+const lockFs = {
+  // mkdir, stat and rmdir of a lock directory are metadata calls of microseconds: run
+  // synchronously (answering on the next tick, as a callback API must), they save a thread-pool
+  // round trip each on every commit.
+  mkdir(dir: string, callback: (error: NodeJS.ErrnoException | null) => void): void {
+    let failure: NodeJS.ErrnoException | null = null;
+    try {
+      fs.mkdirSync(dir);
+    } catch (error) {
+      failure = error as NodeJS.ErrnoException;
+    }
+    process.nextTick(callback, failure);
+  },
+  realpath: fs.realpath,
+  stat(file: string, callback: (error: NodeJS.ErrnoException | null, stat?: fs.Stats) => void): void {
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(file);
+    } catch (error) {
+      process.nextTick(callback, error as NodeJS.ErrnoException);
+      return;
+    }
+    if (stat.mtimeMs > Date.now() + FUTURE_TOLERANCE_MS) {
+      Object.defineProperty(stat, 'mtime', { value: new Date(0) });
+      Object.defineProperty(stat, 'mtimeMs', { value: 0 });
+    }
+    process.nextTick(callback, null, stat);
+  },
+  utimes(file: string, atime: Date, mtime: Date, callback: (error: NodeJS.ErrnoException | null) => void): void {
+    // lutimes: a lock directory swapped for a link never makes the refresh touch the link's target.
+    fs.lutimes(file, atime, mtime, (error) => {
+      const mine = owned.get(file);
+      if (!error && mine !== undefined) mine.lastRefreshMs = Date.now();
+      callback(error);
+    });
+  },
+  rmdir(dir: string, callback: (error: NodeJS.ErrnoException | null) => void): void {
+    const mine = owned.get(dir);
+    if (mine !== undefined) {
+      const now = identityNow(dir);
+      if (now === undefined || !sameDirectory(mine, now)) return process.nextTick(callback, null);
+      // Removing a directory can take a while (block release, discard): in the thread pool, not
+      // blocking the event loop; an exit in between still removes it (below).
+      installExitHook();
+      releasing.set(dir, mine);
+      fs.rmdir(dir, (error) => {
+        if (releasing.get(dir) === mine) releasing.delete(dir);
+        callback(error);
+      });
+      return;
+    }
+    fs.rmdir(dir, callback);
+  },
+  rmdirSync(dir: string): void {
+    const mine = owned.get(dir);
+    if (mine !== undefined) {
+      const now = identityNow(dir);
+      if (now === undefined || !sameDirectory(mine, now)) return;
+    }
+    fs.rmdirSync(dir);
+  },
+};
+
+function lost(file: string, reason: string, cause?: unknown): TaskIoError {
+  return new TaskIoError(`lost the lock of '${file}' before the commit could be written (${reason}); nothing was written`, { path: file, cause });
+}
 
 /**
  * Acquires the lock of `file` (which need not exist), retrying with jittered backoff from 1 ms up to
- * 50 ms until `timeoutMs` has passed.
+ * 50 ms until `deadline` (default: `timeoutMs` from now) has passed.
  */
-export async function acquireFileLock(file: string, options: FileLockOptions): Promise<HeldLock> {
-  const deadline = Date.now() + options.timeoutMs;
-  let compromised: Error | null = null;
+export async function acquireFileLock(file: string, options: FileLockOptions, deadline = Date.now() + options.timeoutMs): Promise<HeldLock> {
+  const staleMs = Math.max(2000, options.staleMs);
+  const lockDir = `${path.resolve(file)}.lock`;
   let delay = 1;
   for (;;) {
+    let compromised: Error | null = null;
+    let release: () => Promise<void>;
     try {
-      const release = await lockfile.lock(file, {
+      release = await lockfile.lock(file, {
         realpath: false,
-        stale: Math.max(2000, options.staleMs),
+        stale: staleMs,
         retries: 0,
+        fs: lockFs,
         onCompromised: (error) => {
           compromised = error;
         },
       });
-      return {
-        get compromised() {
-          return compromised;
-        },
-        release: async () => {
-          try {
-            await release();
-          } catch (error) {
-            if (compromised === null) {
-              throw new TaskIoError(`cannot release the lock of '${file}': ${(error as Error).message}`, { cause: error, path: file });
-            }
-          }
-        },
-      };
     } catch (error) {
       if (errorCode(error) !== 'ELOCKED') {
         throw new TaskIoError(`cannot lock '${file}': ${(error as Error).message}`, { cause: error, path: file });
@@ -69,6 +211,54 @@ export async function acquireFileLock(file: string, options: FileLockOptions): P
       }
       await sleep(delay * (0.5 + Math.random()));
       delay = Math.min(50, delay * 2);
+      continue;
     }
+    const stat = identityNow(lockDir);
+    if (stat === undefined || !stat.isDirectory()) {
+      // Taken from us between the mkdir and this lstat (only possible if this process stalled for
+      // staleMs): forget it without removing what is there now, and try again.
+      owned.set(lockDir, { dev: -1n, ino: -1n, birthtimeNs: -1n, lastRefreshMs: 0 });
+      await release().catch(() => undefined);
+      owned.delete(lockDir);
+      continue;
+    }
+    const mine: Owned = { dev: stat.dev, ino: stat.ino, birthtimeNs: stat.birthtimeNs, lastRefreshMs: Date.now() };
+    owned.set(lockDir, mine);
+    return {
+      get compromised() {
+        return compromised;
+      },
+      verify() {
+        if (compromised !== null) throw lost(file, (compromised as Error).message, compromised);
+        const now = Date.now();
+        const sinceRefresh = now - mine.lastRefreshMs;
+        if (sinceRefresh > staleMs - FRESHNESS_MARGIN_MS) {
+          throw lost(file, `it was last refreshed ${sinceRefresh} ms ago, so after staleMs (${staleMs} ms) another process may have taken it`);
+        }
+        let current: BigIntStats | undefined;
+        try {
+          current = identityNow(lockDir);
+        } catch (error) {
+          throw lost(file, `cannot check it: ${(error as Error).message}`, error);
+        }
+        if (current === undefined) throw lost(file, 'its directory is gone');
+        if (!sameDirectory(mine, current)) throw lost(file, 'another process took it over');
+        const age = now - Number(current.mtimeNs / 1_000_000n);
+        if (age > staleMs - FRESHNESS_MARGIN_MS) {
+          throw lost(file, `its time is ${age} ms old, so another process may take it over at any moment`);
+        }
+      },
+      release: async () => {
+        try {
+          await release();
+        } catch (error) {
+          if (compromised === null) {
+            throw new TaskIoError(`cannot release the lock of '${file}': ${(error as Error).message}`, { cause: error, path: file });
+          }
+        } finally {
+          if (owned.get(lockDir) === mine) owned.delete(lockDir);
+        }
+      },
+    };
   }
 }

@@ -1,26 +1,42 @@
 /**
- * The file store: one JSON file per session under `<baseDir>/.gestura/tasks/`, written atomically
- * (write-file-atomic: temporary file, fsync, rename) under a cross-process lock.
+ * The file store: one JSON file per session under `<baseDir>/.gestura/tasks/`, replaced atomically
+ * under a cross-process lock.
+ *
+ * The commit path (README "Durability" and "Locks", docs/decisions.md):
+ *   lock → check the tasks directories → read if changed → (manager applies the change) → encode →
+ *   check the directories again → create `<session>.json.<pid>.<random>.gtmp` exclusively → write
+ *   every byte → set the mtime marker → fsync → close → final check → rename → unlock.
+ * The final check runs synchronously right before rename(2), with no await in between: the tasks
+ * directories are still the ones checked at the start, the lock is still ours and fresh, and the
+ * session file is still exactly the version this commit read (or still absent). Otherwise the
+ * temporary file is removed and the commit fails with a TaskIoError, writing nothing.
+ * Complexity of a commit: O(n + c·s) for n tasks of which c changed (printing a changed task of
+ * size s; unchanged tasks reuse cached bytes), O(bytes) written with one vectored write, and a
+ * fixed number of system calls (about 15) whatever the size.
  *
  * Change detection costs a stat. A stat signature (inode, size, mtime, ctime) is trusted only
  * once the file is older than {@link RACY_WINDOW_NS} ({@link COARSE_RACY_WINDOW_NS} where file times
  * are whole milliseconds or coarser): file times come from a coarse clock, so two
  * writes close together could share every field. Within that window the content is compared byte
- * for byte instead (a read, never a parse), as git does for "racily clean" files.
+ * for byte instead (a read, never a parse), as git does for "racily clean" files. The exception is
+ * a file this store just wrote: its mtime marker identifies it at once (see markFile).
  */
 import { isUtf8 } from 'node:buffer';
+import fsSync from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { TaskIoError, TaskSerializationError } from '../errors.js';
 import type { TaskList } from '../model/task-list.js';
 import { errorCode } from './error-code.js';
-import { decodeTaskList, encodeTaskListBytes } from './codec.js';
+import { decodeTaskList, encodeTaskListChunks } from './codec.js';
+import { phaseEnd, phaseStart } from './commit-timing.js';
 import { acquireFileLock, DEFAULT_LOCK_OPTIONS, type FileLockOptions, type HeldLock } from './file-lock.js';
 import { withKeyedMutex } from './keyed-mutex.js';
-import { isTempFileOf, sessionFilePath, sessionIdOfFileName, tasksDirectory } from './paths.js';
+import { sessionFilePath, sessionIdOfFileName, tasksDirectory } from './paths.js';
+import { openTasksDirectory, verifyTasksDirectory, type TasksDirIdentity } from './tasks-dir.js';
 import type { StoredList, TaskStore } from './task-store.js';
+import { closeFile, createTempFile, isTempFileOf, markFile, mayBeInFlight, syncFile, tempFileFor, writeAll } from './temp-file.js';
 
 /**
  * How hard a write tries to reach the disk.
@@ -69,24 +85,47 @@ interface FileVersion {
   readonly size: bigint;
   readonly mtimeNs: bigint;
   readonly ctimeNs: bigint;
-  /** The file's bytes while its stat is not yet trusted; null once trusted. */
-  readonly bytes: Buffer | null;
+  /** Permission bits, kept by the next write. */
+  readonly mode: number;
+  /** The file's bytes (in pieces) while its stat is not yet trusted; null once trusted. */
+  readonly content: readonly Buffer[] | null;
 }
+
+/** A version no file has: the next read parses whatever is there. */
+const UNKNOWN_VERSION: FileVersion = { dev: -1n, ino: -1n, size: -1n, mtimeNs: -1n, ctimeNs: -1n, mode: 0o666, content: [] };
 
 function sameStat(v: FileVersion, s: BigIntStats): boolean {
   return v.ino === s.ino && v.dev === s.dev && v.size === s.size && v.mtimeNs === s.mtimeNs && v.ctimeNs === s.ctimeNs;
+}
+
+/** True when `bytes` is exactly the concatenation of `chunks`. O(size), no copy. */
+function sameContent(chunks: readonly Buffer[], bytes: Buffer): boolean {
+  let at = 0;
+  for (const chunk of chunks) {
+    if (at + chunk.length > bytes.length || !chunk.equals(bytes.subarray(at, at + chunk.length))) return false;
+    at += chunk.length;
+  }
+  return at === bytes.length;
 }
 
 function nowNs(): bigint {
   return BigInt(Date.now()) * 1_000_000n;
 }
 
-function makeVersion(s: BigIntStats, bytes: Buffer, takenAt: bigint): FileVersion {
+/** The version of a file stat'ed at `takenAt`; `marked`: its mtime is our own marker (trusted at once). */
+function makeVersion(s: BigIntStats, content: readonly Buffer[], takenAt: bigint, marked = false): FileVersion {
   const window = racyWindow(s);
-  const trusted = takenAt - s.mtimeNs > window && takenAt - s.ctimeNs > window;
-  return { dev: s.dev, ino: s.ino, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs, bytes: trusted ? null : bytes };
+  const trusted = marked || (takenAt - s.mtimeNs > window && takenAt - s.ctimeNs > window);
+  return {
+    dev: s.dev,
+    ino: s.ino,
+    size: s.size,
+    mtimeNs: s.mtimeNs,
+    ctimeNs: s.ctimeNs,
+    mode: Number(s.mode & 0o7777n),
+    content: trusted ? null : content,
+  };
 }
-
 
 function ioError(action: string, file: string, error: unknown): TaskIoError {
   const reason = error instanceof Error ? error.message : String(error);
@@ -102,6 +141,26 @@ function utf8Text(bytes: Buffer, file: string): string {
   return bytes.toString('utf8');
 }
 
+function checkRegularFile(file: string, stat: BigIntStats): void {
+  if (stat.isSymbolicLink()) throw new TaskIoError(`refusing to follow the symbolic link '${file}'`, { path: file });
+  if (stat.isDirectory()) throw new TaskIoError(`cannot read '${file}': it is a directory`, { path: file });
+  if (!stat.isFile()) throw new TaskIoError(`cannot read '${file}': it is not a regular file`, { path: file });
+}
+
+/** lstat without following a link; undefined when absent. */
+function lstatOrAbsent(file: string): BigIntStats | undefined {
+  return fsSync.lstatSync(file, { bigint: true, throwIfNoEntry: false });
+}
+
+const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fsSync.constants;
+const DEFAULT_FILE_MODE = 0o666;
+
+/** A lock this store holds, with the tasks directory it checked when taking it. */
+interface Held {
+  readonly lock: HeldLock;
+  readonly directory: TasksDirIdentity;
+}
+
 /** Task lists as JSON files under `<baseDir>/.gestura/tasks/`. */
 export class FileTaskStore implements TaskStore {
   /** The directory the session files live in. */
@@ -114,7 +173,7 @@ export class FileTaskStore implements TaskStore {
   /** Session id → file path, for ids already checked (bounded). */
   readonly #paths = new Map<string, string>();
   /** Locks this store holds now, by file. */
-  readonly #held = new Map<string, HeldLock>();
+  readonly #held = new Map<string, Held>();
 
   constructor(baseDir: string, options: FileTaskStoreOptions = {}) {
     this.#baseDir = path.resolve(baseDir);
@@ -135,30 +194,35 @@ export class FileTaskStore implements TaskStore {
 
   async read(sessionId: string, known: StoredList | null): Promise<StoredList | null> {
     const file = this.locate(sessionId);
-    let stat: BigIntStats;
+    if (openTasksDirectory(this.#baseDir, false) === null) return null;
+    let stat: BigIntStats | undefined;
     try {
-      stat = await fs.lstat(file, { bigint: true });
+      stat = lstatOrAbsent(file);
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') return null;
       throw ioError('read', file, error);
     }
-    this.#checkRegularFile(file, stat);
+    if (stat === undefined) return null;
+    checkRegularFile(file, stat);
     const knownVersion = known?.version as FileVersion | undefined;
-    if (known && knownVersion && knownVersion.bytes === null && sameStat(knownVersion, stat)) return known;
+    if (known && knownVersion && knownVersion.content === null && sameStat(knownVersion, stat)) return known;
     const snapshot = await this.#readSnapshot(file);
     if (snapshot === null) return null;
     const { stat: fileStat, bytes, takenAt } = snapshot;
-    if (known && knownVersion && knownVersion.bytes !== null && sameStat(knownVersion, fileStat) && knownVersion.bytes.equals(bytes)) {
-      return { list: known.list, version: makeVersion(fileStat, bytes, takenAt) };
+    if (known && knownVersion && knownVersion.content !== null && sameStat(knownVersion, fileStat) && sameContent(knownVersion.content, bytes)) {
+      return { list: known.list, version: makeVersion(fileStat, [bytes], takenAt) };
     }
-    return { list: decodeTaskList(utf8Text(bytes, file), file), version: makeVersion(fileStat, bytes, takenAt) };
+    return { list: decodeTaskList(utf8Text(bytes, file), file), version: makeVersion(fileStat, [bytes], takenAt) };
   }
 
-  /** Reads the file through one descriptor so the stat and the bytes belong to the same inode. */
+  /**
+   * Reads the file through one descriptor so the stat and the bytes belong to the same inode.
+   * Opened without following a link and without blocking (a FIFO swapped in never hangs the read),
+   * then checked to be a regular file before anything is read from it.
+   */
   async #readSnapshot(file: string): Promise<{ stat: BigIntStats; bytes: Buffer; takenAt: bigint } | null> {
     let handle: fs.FileHandle;
     try {
-      handle = await fs.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      handle = await fs.open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return null;
       if (errorCode(error) === 'ELOOP') throw new TaskIoError(`refusing to follow the symbolic link '${file}'`, { cause: error, path: file });
@@ -166,7 +230,7 @@ export class FileTaskStore implements TaskStore {
     }
     try {
       const stat = await handle.stat({ bigint: true });
-      this.#checkRegularFile(file, stat);
+      checkRegularFile(file, stat);
       const bytes = await handle.readFile();
       return { stat, bytes, takenAt: nowNs() };
     } catch (error) {
@@ -177,22 +241,15 @@ export class FileTaskStore implements TaskStore {
     }
   }
 
-  #checkRegularFile(file: string, stat: BigIntStats): void {
-    if (stat.isSymbolicLink()) throw new TaskIoError(`refusing to follow the symbolic link '${file}'`, { path: file });
-    if (stat.isDirectory()) throw new TaskIoError(`cannot read '${file}': it is a directory`, { path: file });
-    if (!stat.isFile()) throw new TaskIoError(`cannot read '${file}': it is not a regular file`, { path: file });
-  }
-
   async withLock<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
     const file = this.locate(sessionId);
+    const deadline = Date.now() + this.#lock.timeoutMs;
     return withKeyedMutex(file, async () => {
-      try {
-        await fs.mkdir(this.directory, { recursive: true });
-      } catch (error) {
-        throw ioError('create the directory', this.directory, error);
-      }
-      const lock = await acquireFileLock(file, this.#lock);
-      this.#held.set(file, lock);
+      const t0 = phaseStart();
+      const directory = openTasksDirectory(this.#baseDir, true) as TasksDirIdentity;
+      const lock = await acquireFileLock(file, this.#lock, deadline);
+      this.#held.set(file, { lock, directory });
+      phaseEnd('lock', t0);
       let result: T;
       try {
         result = await fn();
@@ -202,41 +259,110 @@ export class FileTaskStore implements TaskStore {
         throw error;
       }
       this.#held.delete(file);
+      const t1 = phaseStart();
       await lock.release();
+      phaseEnd('unlock', t1);
       return result;
-    });
+    }, this.#lock.timeoutMs);
   }
 
-  async write(sessionId: string, list: TaskList): Promise<StoredList> {
+  async write(sessionId: string, list: TaskList, basis: StoredList | null): Promise<StoredList> {
     const file = this.locate(sessionId);
-    const lock = this.#held.get(file);
-    if (lock === undefined) throw new TaskIoError(`cannot write '${file}' without holding its lock`, { path: file });
-    if (lock.compromised !== null) {
-      throw new TaskIoError(`lost the lock of '${file}' before writing: ${lock.compromised.message}`, { path: file, cause: lock.compromised });
-    }
-    let bytes: Buffer;
+    const held = this.#held.get(file);
+    if (held === undefined) throw new TaskIoError(`cannot write '${file}' without holding its lock`, { path: file });
+    const basisVersion = (basis?.version ?? null) as FileVersion | null;
+    const t0 = phaseStart();
+    let encoded: { chunks: Buffer[]; length: number };
     try {
-      bytes = encodeTaskListBytes(list);
+      encoded = encodeTaskListChunks(list);
     } catch (error) {
       throw new TaskSerializationError(`cannot write task file '${file}': ${(error as Error).message}`, { cause: error, path: file });
     }
-    await this.#sweepTempFiles(file);
+    phaseEnd('encode', t0);
+    // The directories again (the callback ran since the lock was taken): the temporary file is
+    // created right after this check.
+    verifyTasksDirectory(this.#baseDir, held.directory);
+    await this.#sweepTempFiles(file, held);
+
+    const temp = tempFileFor(file);
+    const t1 = phaseStart();
+    let fd: number;
     try {
-      const existing = await fs.lstat(file).catch(() => null);
-      if (existing?.isSymbolicLink()) throw new TaskIoError(`refusing to write through the symbolic link '${file}'`, { path: file });
-      if (existing?.isDirectory()) throw new TaskIoError(`cannot write '${file}': it is a directory`, { path: file });
-      await writeFileAtomic(file, bytes, { fsync: this.#durability !== 'none' });
-      if (this.#durability === 'full') await this.#syncDirectory();
-      const stat = await fs.stat(file, { bigint: true });
-      return { list, version: makeVersion(stat, bytes, nowNs()) };
+      fd = createTempFile(temp, basisVersion?.mode ?? DEFAULT_FILE_MODE);
     } catch (error) {
+      throw ioError('create the temporary file', temp, error);
+    }
+    let open = true;
+    let renamed = false;
+    try {
+      await writeAll(fd, encoded.chunks, encoded.length);
+      const marked = markFile(fd);
+      const written = marked ?? fsSync.fstatSync(fd, { bigint: true });
+      phaseEnd('write', t1);
+      const t2 = phaseStart();
+      if (this.#durability !== 'none') await syncFile(fd);
+      phaseEnd('fsync', t2);
+      open = false;
+      closeFile(fd);
+
+      // The final check and the rename: synchronous, nothing else runs in between.
+      const t3 = phaseStart();
+      this.#verifyCommit(file, held, basisVersion);
+      phaseEnd('verify', t3);
+      const t4 = phaseStart();
+      fsSync.renameSync(temp, file);
+      renamed = true;
+      const after = lstatOrAbsent(file);
+      phaseEnd('rename', t4);
+      if (this.#durability === 'full') await this.#syncDirectory();
+      // The version is the file we wrote only if the path still holds our inode (a process that
+      // took the lock could have replaced it since the rename); otherwise nothing is remembered
+      // and the next read parses whatever is there. With our mtime marker intact it is trusted
+      // at once (see markFile), else it goes through the racy window like any other.
+      if (after === undefined || after.ino !== written.ino || after.dev !== written.dev) return { list, version: UNKNOWN_VERSION };
+      const markedNow = marked !== null && after.mtimeNs === marked.mtimeNs;
+      return { list, version: makeVersion(after, encoded.chunks, nowNs(), markedNow) };
+    } catch (error) {
+      if (open) {
+        try {
+          closeFile(fd);
+        } catch {
+          // already failing
+        }
+      }
+      if (!renamed) await fs.unlink(temp).catch(() => undefined);
       if (error instanceof TaskIoError) throw error;
       throw ioError('write', file, error);
     }
   }
 
+  /**
+   * Throws a TaskIoError unless the commit may still replace `file`: the tasks directory is the
+   * one checked when the lock was taken, the lock is still ours and fresh, and the file is the
+   * version this commit read (`basis`), or still absent. O(1): four lstat calls.
+   */
+  #verifyCommit(file: string, held: Held, basis: FileVersion | null): void {
+    verifyTasksDirectory(this.#baseDir, held.directory);
+    held.lock.verify();
+    let now: BigIntStats | undefined;
+    try {
+      now = lstatOrAbsent(file);
+    } catch (error) {
+      throw ioError('check', file, error);
+    }
+    if (basis === null) {
+      if (now !== undefined) {
+        throw new TaskIoError(`'${file}' was created by someone else during this commit; nothing was written`, { path: file });
+      }
+      return;
+    }
+    if (now === undefined || now.isSymbolicLink() || !now.isFile() || !sameStat(basis, now)) {
+      throw new TaskIoError(`'${file}' changed during this commit; nothing was written`, { path: file });
+    }
+  }
+
   async #syncDirectory(): Promise<void> {
-    const handle = await fs.open(this.directory, 'r');
+    const handle = await fs.open(this.directory, O_RDONLY | O_NOFOLLOW);
     try {
       await handle.sync();
     } finally {
@@ -247,20 +373,25 @@ export class FileTaskStore implements TaskStore {
   /**
    * Removes temporary files a killed writer left for `file` (on the store's first write of the
    * session, then at most every {@link TEMP_SWEEP_INTERVAL_MS}; the caller holds the lock, so no
-   * live writer of this session owns one).
+   * live writer of this session owns one). Only names of this library's own form are touched, and
+   * only those whose writer process is gone.
    */
-  async #sweepTempFiles(file: string): Promise<void> {
+  async #sweepTempFiles(file: string, held: Held): Promise<void> {
     const now = Date.now();
     const last = this.#swept.get(file);
     if (last !== undefined && now - last < TEMP_SWEEP_INTERVAL_MS) return;
+    held.lock.verify(); // a writer that lost its lock must not delete the new holder's file
     this.#swept.set(file, now);
     const names = await fs.readdir(this.directory).catch(() => [] as string[]);
     await Promise.all(
-      names.filter((n) => isTempFileOf(file, n)).map((n) => fs.unlink(path.join(this.directory, n)).catch(() => undefined)),
+      names
+        .filter((n) => isTempFileOf(file, n) && !mayBeInFlight(file, n))
+        .map((n) => fs.unlink(path.join(this.directory, n)).catch(() => undefined)),
     );
   }
 
   async listSessions(): Promise<string[]> {
+    if (openTasksDirectory(this.#baseDir, false) === null) return [];
     let names: string[];
     try {
       names = await fs.readdir(this.directory);

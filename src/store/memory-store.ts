@@ -1,4 +1,5 @@
 /** A {@link TaskStore} in memory: for model-level tests and for callers that need no persistence. */
+import { TaskIoError } from '../errors.js';
 import { withKeyedMutex } from './keyed-mutex.js';
 import type { TaskList } from '../model/task-list.js';
 import type { StoredList, TaskStore } from './task-store.js';
@@ -21,7 +22,11 @@ export class MemoryTaskStore implements TaskStore {
     return withKeyedMutex(`${this.#id}/${sessionId}`, fn);
   }
 
-  async write(sessionId: string, list: TaskList): Promise<StoredList> {
+  async write(sessionId: string, list: TaskList, basis: StoredList | null): Promise<StoredList> {
+    const current = this.#lists.get(sessionId) ?? null;
+    if ((current?.version ?? null) !== (basis?.version ?? null)) {
+      throw new TaskIoError(`the list of '${sessionId}' changed during this commit; nothing was written`);
+    }
     const stored: StoredList = { list, version: ++this.#writes };
     this.#lists.set(sessionId, stored);
     return stored;

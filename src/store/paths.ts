@@ -1,6 +1,6 @@
 /**
  * Where a file store keeps things: `<baseDir>/.gestura/tasks/<session>.json`. Session ids are
- * checked (SPEC B6) before any path is built, and every path is checked to stay inside the tasks
+ * checked (README guarantee 6) before any path is built, and every path is checked to stay inside the tasks
  * directory.
  */
 import path from 'node:path';
@@ -30,10 +30,4 @@ export function sessionIdOfFileName(name: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** True for a temporary file write-file-atomic leaves for `file` when its process dies mid-write. */
-export function isTempFileOf(file: string, candidateName: string): boolean {
-  const base = path.basename(file);
-  return candidateName.startsWith(`${base}.`) && /^\d+$/.test(candidateName.slice(base.length + 1));
 }

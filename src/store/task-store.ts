@@ -25,8 +25,14 @@ export interface TaskStore {
    * store instances and (for the file store) across processes.
    */
   withLock<T>(sessionId: string, fn: () => Promise<T>): Promise<T>;
-  /** Writes `list` as the session's list, all or nothing. Call only inside {@link withLock}. */
-  write(sessionId: string, list: TaskList): Promise<StoredList>;
+  /**
+   * Writes `list` as the session's list, all or nothing. Call only inside {@link withLock}.
+   * `basis` is what {@link read} returned inside this lock (null: no list was stored): the store
+   * writes only if the stored list is still that one, else it fails with a TaskIoError and writes
+   * nothing (the file store checks this, and that it still holds its lock, right before replacing
+   * the file).
+   */
+  write(sessionId: string, list: TaskList, basis: StoredList | null): Promise<StoredList>;
   /** Where the session is kept (a file path for the file store), for messages and tools. */
   locate(sessionId: string): string;
   /** The sessions that have a stored list, sorted. */
