@@ -26,13 +26,27 @@ export interface JsonProblem {
 
 export { joinPath };
 
-function describe(value: unknown): string {
+/**
+ * How a value is named in error messages: `null`, `undefined`, `an array`, `an object` (or `a Map`
+ * for an instance of a class), `a function`, `a symbol`, else its type and text
+ * (`string "yes"`, `number 3`, `bigint 12`), cut to 60 characters.
+ */
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
-  if (typeof value === 'object') {
-    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name;
-    return name ? `a ${name}` : 'an object';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'object': {
+      const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name;
+      return name && name !== 'Object' ? `a ${name}` : 'an object';
+    }
+    case 'function':
+      return 'a function';
+    case 'symbol':
+      return 'a symbol';
+    default:
+      return `${typeof value} ${JSON.stringify(String(value)).slice(0, 60)}`;
   }
-  return `a ${typeof value}`;
 }
 
 /** Where a value sits below the checked root: its container's place and its key. Built on demand. */
@@ -77,7 +91,7 @@ export function findJsonProblem(value: unknown, path: string, options: { skipUnd
       case 'object':
         return null;
       default:
-        return `${describe(v)} is not JSON`;
+        return `${describeValue(v)} is not JSON`;
     }
   };
   /** `v` is a non-null object at `place` (null: the root). */
@@ -86,7 +100,7 @@ export function findJsonProblem(value: unknown, path: string, options: { skipUnd
     if (ancestors.has(v)) return problem(parent, key, 'value contains a cycle');
     const proto = Object.getPrototypeOf(v) as unknown;
     const isArray = Array.isArray(v);
-    if (!isArray && proto !== Object.prototype && proto !== null) return problem(parent, key, `${describe(v)} is not JSON`);
+    if (!isArray && proto !== Object.prototype && proto !== null) return problem(parent, key, `${describeValue(v)} is not JSON`);
     const here: Place | null = key === null ? parent : { parent, key };
     ancestors.add(v);
     try {

@@ -4,19 +4,13 @@
  */
 import type { z } from 'zod';
 import { InvalidInputError } from '../errors.js';
-import { findJsonProblem, type JsonValue } from '../json/value.js';
+import { describeValue, findJsonProblem, type JsonValue } from '../json/value.js';
 import { isBlank } from './text.js';
 import { RESERVED_DEVICE_NAME, SESSION_ID_PATTERN, SessionIdSchema } from '../schema/session-id.js';
 
-function describeArgument(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(String(value)).slice(0, 60)}`;
-}
-
 /** A string (well-formed Unicode, so every JSON reader can load it). */
 export function requireString(value: unknown, name: string): string {
-  if (typeof value !== 'string') throw new InvalidInputError(`${name} must be a string, got ${describeArgument(value)}`);
+  if (typeof value !== 'string') throw new InvalidInputError(`${name} must be a string, got ${describeValue(value)}`);
   if (!value.isWellFormed()) throw new InvalidInputError(`${name} contains a lone surrogate and cannot be stored as JSON`);
   return value;
 }
@@ -46,7 +40,7 @@ export function requireSessionId(value: unknown): string {
   if (typeof value === 'string' && SESSION_ID_PATTERN.test(value) && !RESERVED_DEVICE_NAME.test(value)) return value;
   const parsed = SessionIdSchema.safeParse(value);
   if (!parsed.success) {
-    const shown = typeof value === 'string' ? JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value) : describeArgument(value);
+    const shown = typeof value === 'string' ? JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value) : describeValue(value);
     throw new InvalidInputError(`invalid session id ${shown}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   }
   return parsed.data;
@@ -54,14 +48,14 @@ export function requireSessionId(value: unknown): string {
 
 /** A boolean. */
 export function requireBoolean(value: unknown, name: string): boolean {
-  if (typeof value !== 'boolean') throw new InvalidInputError(`${name} must be a boolean, got ${describeArgument(value)}`);
+  if (typeof value !== 'boolean') throw new InvalidInputError(`${name} must be a boolean, got ${describeValue(value)}`);
   return value;
 }
 
 /** A safe integer within [min, max]. */
 export function requireInteger(value: unknown, name: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InvalidInputError(`${name} must be an integer from ${min} to ${max}, got ${describeArgument(value)}`);
+    throw new InvalidInputError(`${name} must be an integer from ${min} to ${max}, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -92,6 +86,6 @@ export function requireSchema<S extends z.ZodType>(schema: S, value: unknown, na
 
 /** A function. */
 export function requireFunction<F extends (...args: never[]) => unknown>(value: unknown, name: string): F {
-  if (typeof value !== 'function') throw new InvalidInputError(`${name} must be a function, got ${describeArgument(value)}`);
+  if (typeof value !== 'function') throw new InvalidInputError(`${name} must be a function, got ${describeValue(value)}`);
   return value as F;
 }
