@@ -69,9 +69,10 @@ async function main(): Promise<void> {
   emit({ phase: 'setup' });
   let manager = await freshManager(job, 0);
   if (!op.fresh) {
-    // One untimed call first (compiles the code path), unless the operation consumes its state.
-    const input = await op.prepare?.(job.n, -1, manager);
-    await op.run({ manager, n: job.n, input }, -1);
+    // One untimed call first (compiles the code path), unless the operation consumes its state; an odd
+    // index no timed call uses, so toggles start from the other side.
+    const input = await op.prepare?.(job.n, 2 * job.iterations + 1, manager);
+    await op.run({ manager, n: job.n, input }, 2 * job.iterations + 1);
   }
   const samples: number[] = [];
   let outcome: unknown;
