@@ -56,7 +56,7 @@ export interface ComplexityRow {
 
 function iterationsFor(op: OpSpec, n: number, quick: boolean): number {
   const idx = n <= 1_000 ? 0 : n <= 10_000 ? 1 : 2;
-  const table = op.fresh ? [5, 3, 1] : op.includes === 'read' ? [30, 10, 5] : op.includes === 'cpu' ? [10, 5, 3] : [10, 5, 3];
+  const table = op.fresh ? [3, 2, 1] : op.includes === 'read' ? [30, 10, 5] : op.includes === 'cpu' ? [10, 5, 3] : [10, 5, 3];
   const count = table[idx] as number;
   return quick ? Math.max(1, Math.ceil(count / 3)) : count;
 }

@@ -67,7 +67,7 @@ const settle = (): Promise<void> => sleep(70);
 
 function iterationsFor(n: number, kind: 'write' | 'fastRead' | 'bulkRead' | 'batch' | 'cold'): number {
   const table = {
-    write: { 100: 60, 1000: 40, 10000: 15 },
+    write: { 100: 60, 1000: 40, 10000: 30 },
     fastRead: { 100: 3000, 1000: 3000, 10000: 2000 },
     bulkRead: { 100: 200, 1000: 60, 10000: 15 },
     batch: { 100: 15, 1000: 10, 10000: 5 },

@@ -72,6 +72,9 @@ export async function runStartup(opts: { quick: boolean; tmp: string }): Promise
     { label: '`node -e 0`', argv: ['-e', '0'] },
     { label: "`node -e \"import('dist/index.js')\"`", argv: ['--input-type=module', '-e', `await import(${JSON.stringify(index)})`] },
     { label: '`node dist/cli/main.js list --dir <tmp>` (10 tasks)', argv: [path.join(ROOT, 'dist', 'cli', 'main.js'), 'list', '--dir', base] },
+    // Where the import time goes, for reference: the two big dependencies alone.
+    { label: "of which: `import('zod')` alone", argv: ['--input-type=module', '-e', "await import('zod')"] },
+    { label: "of which: `import('commander')` alone", argv: ['--input-type=module', '-e', "await import('commander')"] },
   ];
   const runs = opts.quick ? 5 : 21;
   const samples: number[][] = commands.map(() => []);
