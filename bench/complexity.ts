@@ -13,13 +13,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPS, shapeBytes, type OpSpec, type Shape } from './complexity-ops.js';
 import type { WorkerJob, WorkerResult } from './complexity-worker.js';
-import { fmt } from './stats.js';
+import { fmt, since } from './stats.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(HERE);
 
 /** A timed call running longer than this is stopped. */
-export const RUN_TIMEOUT_MS = 15_000;
+export const RUN_TIMEOUT_MS = 20_000;
 /** Setting up one size (copying and cold-loading the seed) may take this long. */
 const SETUP_TIMEOUT_MS = 90_000;
 /** A size slower than this skips the larger sizes. */
@@ -40,6 +40,8 @@ export interface Cell {
   outcome?: string;
   /** Why it has no time (timeout, skip, error). */
   reason?: string;
+  /** Wall time of the whole job (process start, seed copy, cold load, every iteration). */
+  jobMs?: number;
 }
 
 export interface ComplexityRow {
@@ -56,7 +58,7 @@ export interface ComplexityRow {
 
 function iterationsFor(op: OpSpec, n: number, quick: boolean): number {
   const idx = n <= 1_000 ? 0 : n <= 10_000 ? 1 : 2;
-  const table = op.fresh ? [3, 2, 1] : op.includes === 'read' ? [30, 10, 5] : op.includes === 'cpu' ? [10, 5, 3] : [10, 5, 3];
+  const table = op.fresh ? [3, 2, 1] : op.includes === 'read' ? [30, 10, 3] : [10, 5, 2];
   const count = table[idx] as number;
   return quick ? Math.max(1, Math.ceil(count / 3)) : count;
 }
@@ -138,6 +140,8 @@ function verdictOf(row: ComplexityRow): string {
   if (worst > 2 * SUPERLINEAR_RATIO) return `superlinear ✗ (${bound ? '≥' : ''}${worst.toFixed(0)}× per 10×)`;
   if (worst > SUPERLINEAR_RATIO) return `superlinear? (${bound ? '≥' : ''}${worst.toFixed(0)}× per 10×)`;
   if (failed !== undefined) return `failed at ${failed.n.toLocaleString('en-US')}`;
+  const stopped = row.cells.find((c) => c.status === 'timeout');
+  if (stopped !== undefined) return `inconclusive: stopped at ${stopped.n.toLocaleString('en-US')} (≥ ${worst.toFixed(0)}× per 10×)`;
   if (row.growth.length === 0) return 'not enough sizes';
   return 'linear ✓';
 }
@@ -170,7 +174,9 @@ export async function runComplexity(opts: { quick: boolean; sizes: number[]; tmp
       await fs.mkdir(dir, { recursive: true });
       const seed = await seedFile(seedDir, op.shape, n);
       const job: WorkerJob = { op: op.name, n, seed, dir, iterations: iterationsFor(op, n, opts.quick), budgetMs: BUDGET_MS };
+      const t0 = process.hrtime.bigint();
       const outcome = await runWorker(job);
+      const jobMs = Math.round(since(t0));
       await fs.rm(dir, { recursive: true, force: true });
       let cell: Cell;
       if (outcome.result !== undefined) {
@@ -193,6 +199,7 @@ export async function runComplexity(opts: { quick: boolean; sizes: number[]; tmp
         cell = { n, status: 'error', reason: outcome.error ?? 'unknown' };
         skip = 'skipped: previous size failed';
       }
+      cell.jobMs = jobMs;
       row.cells.push(cell);
       process.stderr.write(
         `  ${op.name} @ ${n.toLocaleString('en-US')}: ${cell.status === 'ok' ? `${fmt(cell.medianMs)} (${cell.samples} runs)` : `${cell.status}: ${cell.reason}`}\n`,
