@@ -7,7 +7,7 @@
  * out; once a size took more than `SKIP_AFTER_MS` (or timed out) the larger sizes are skipped.
  * So the table always finishes, whatever the code's complexity.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,16 @@ async function seedFile(dir: string, shape: Shape, n: number): Promise<string | 
   return file;
 }
 
+/** The worker running now; killed if this process ends first (it never outlives the run). */
+let running: ChildProcess | null = null;
+process.on('exit', () => running?.kill('SIGKILL'));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    running?.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+
 /** Runs one job in a child process, enforcing the setup and run timeouts. */
 function runWorker(job: WorkerJob): Promise<{ result?: WorkerResult; timeout?: string; error?: string }> {
   return new Promise((resolve) => {
@@ -85,6 +95,7 @@ function runWorker(job: WorkerJob): Promise<{ result?: WorkerResult; timeout?: s
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    running = child;
     let out = '';
     let err = '';
     let settled = false;
@@ -93,6 +104,8 @@ function runWorker(job: WorkerJob): Promise<{ result?: WorkerResult; timeout?: s
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      if (running === child) running = null;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       resolve(value);
     };
     const arm = (ms: number, what: string): void => {

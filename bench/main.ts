@@ -1,11 +1,13 @@
 /**
- * `npm run bench`. Sections (all by default; `--only=strategies,complexity,startup,extra` picks some):
+ * `npm run bench`. Sections (all by default; `--only=mutation,strategies,complexity,startup,extra`
+ * picks some):
  *
+ * - mutation: `updateTaskStatus` back to back against the disk floor, interleaved (mutation.ts).
  * - strategies: gestura-tasks against (a) the floor — write-file-atomic with fsync of the same
  *   bytes, (b) the original strategy — read + JSON.parse (+ schema check, as serde does) the whole
  *   file, change, JSON.stringify, write, no cache, no lock, and (c) better-sqlite3 12 (WAL,
  *   synchronous FULL, one row per task). Sessions of 100, 1,000 and 10,000 tasks (a 4-ary tree),
- *   plus a 5,000-long dependency chain. Its mutation rows give the "mutation vs disk floor" ratios.
+ *   plus a 5,000-long dependency chain.
  * - complexity: every public operation at 1,000 / 10,000 / 100,000 tasks or input items on its
  *   worst shape, with growth ratios and a verdict (complexity.ts).
  * - startup: the CLI's start-up against `node -e 0` (startup.ts).
@@ -29,6 +31,7 @@ import type { Task } from '../src/schema/task.js';
 import { encodeTaskList } from '../src/store/codec.js';
 import { complexityMarkdown, runComplexity, type ComplexityRow } from './complexity.js';
 import { extraSections, normalizeSection } from './sections.js';
+import { mutationMarkdown, runMutationRatios } from './mutation.js';
 import { fmt, stats, type Stats } from './stats.js';
 import { runStartup, startupMarkdown, type StartupResult } from './startup.js';
 
@@ -545,53 +548,7 @@ function table(): string {
   return lines.join('\n');
 }
 
-/** Goal ratio of a mutation to the floor, by session size (issue: ≤ 1.5× at 1,000, ≤ 2× at 10,000). */
-const MUTATION_GOALS: Record<string, number | undefined> = { '100': undefined, '1,000': 1.5, '10,000': 2 };
-
-interface MutationRatio {
-  op: string;
-  tasks: string;
-  medianMs: number;
-  p90Ms: number;
-  floorMs: number;
-  floorP90Ms: number;
-  ratio: number;
-  goal: number | null;
-  met: boolean | null;
-}
-
-/** The "mutation vs disk floor" ratios from the strategies section's rows (same run). */
-function mutationRatios(): MutationRatio[] {
-  const out: MutationRatio[] = [];
-  for (const op of ['updateTaskStatus', 'createTask']) {
-    for (const r of rows.filter((x) => x.op === op)) {
-      const g = r.results.gestura;
-      const f = r.results.floor;
-      if (g === undefined || f === undefined) continue;
-      const goal = MUTATION_GOALS[r.size] ?? null;
-      const ratio = g.medianMs / f.medianMs;
-      out.push({ op, tasks: r.size, medianMs: g.medianMs, p90Ms: g.p90Ms, floorMs: f.medianMs, floorP90Ms: f.p90Ms, ratio, goal, met: goal === null ? null : ratio <= goal });
-    }
-  }
-  return out;
-}
-
-function mutationMarkdown(ratios: readonly MutationRatio[]): string {
-  const lines = [
-    '| mutation (back to back) | tasks | median | p90 | floor median | floor p90 | ratio | goal | met |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-  ];
-  for (const m of ratios) {
-    lines.push(
-      `| ${m.op} | ${m.tasks} | ${fmt(m.medianMs)} | ${fmt(m.p90Ms)} | ${fmt(m.floorMs)} | ${fmt(m.floorP90Ms)} | ${m.ratio.toFixed(2)}× | ${
-        m.goal === null ? '–' : `≤ ${m.goal}×`
-      } | ${m.met === null ? '–' : m.met ? 'yes' : 'no'} |`,
-    );
-  }
-  return `${lines.join('\n')}\n\nFloor: write-file-atomic + fsync + rename of the same bytes (the session file as the mutations left it), measured right after them in the same run.\n`;
-}
-
-async function runStrategies(): Promise<{ markdown: string; goals: Record<string, { value: number | null | undefined; goal: string }>; mutations: MutationRatio[] }> {
+async function runStrategies(): Promise<{ markdown: string; goals: Record<string, { value: number | null | undefined; goal: string }> }> {
   const seeds = new Map<number, Seed>();
   for (const n of SIZES) {
     const seed = makeSeed(n);
@@ -607,9 +564,6 @@ async function runStrategies(): Promise<{ markdown: string; goals: Record<string
   const median = (op: string, size: string, s: Strategy = 'gestura'): number => find(op, size)?.results[s]?.medianMs ?? NaN;
   const singles = extra.singles100_1000 as Stats;
   const goals = {
-    createTaskVsFloorAt1k: { value: median('createTask', '1,000') / median('createTask', '1,000', 'floor'), goal: '<= 1.5' },
-    updateTaskStatusVsFloorAt1k: { value: median('updateTaskStatus', '1,000') / median('updateTaskStatus', '1,000', 'floor'), goal: '<= 1.5' },
-    updateTaskStatusVsFloorAt10k: { value: median('updateTaskStatus', '10,000') / median('updateTaskStatus', '10,000', 'floor'), goal: '<= 2' },
     getTaskAt10kMicros: { value: median('getTask', '10,000') * 1000, goal: '<= 50' },
     getTaskTreeAt10kMs: { value: median('getTaskTree', '10,000'), goal: '<= 10' },
     listDescendantsAt10kMs: { value: median('listDescendants', '10,000'), goal: '<= 10' },
@@ -621,11 +575,8 @@ async function runStrategies(): Promise<{ markdown: string; goals: Record<string
   const summary = Object.entries(goals)
     .map(([k, v]) => `- ${k}: ${typeof v.value === 'number' ? Number(v.value.toFixed(3)) : v.value} (goal ${v.goal})`)
     .join('\n');
-  const mutations = mutationRatios();
-  const markdown =
-    `## Strategies\n\n${table()}\n\nHeap per task at 10,000 tasks: ${heap.afterLoad} B after a cold load, ${heap.afterCommit} B once a commit has cached every task's printed bytes (JSON.parse alone: ${heap.parsedJsonOnly} B).\n\nGoals:\n${summary}\n\n` +
-    `## Mutation vs disk floor\n\n${mutationMarkdown(mutations)}`;
-  return { markdown, goals, mutations };
+  const markdown = `## Strategies\n\n${table()}\n\nHeap per task at 10,000 tasks: ${heap.afterLoad} B after a cold load, ${heap.afterCommit} B once a commit has cached every task's printed bytes (JSON.parse alone: ${heap.parsedJsonOnly} B).\n\nGoals:\n${summary}\n`;
+  return { markdown, goals };
 }
 
 async function main(): Promise<void> {
@@ -638,10 +589,16 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${md}`);
   };
   try {
+    if (wants('mutation')) {
+      process.stderr.write('== mutation vs disk floor\n');
+      const mutations = await runMutationRatios({ quick: QUICK, tmp: root });
+      out.mutationRatios = mutations;
+      print(`## Mutation vs disk floor\n\n${mutationMarkdown(mutations)}`);
+    }
     if (wants('strategies')) {
       process.stderr.write('== strategies\n');
       const s = await runStrategies();
-      Object.assign(out, { rows, extra, goals: s.goals, mutationRatios: s.mutations });
+      Object.assign(out, { rows, extra, goals: s.goals });
       print(s.markdown);
       gc?.();
     }
