@@ -275,6 +275,9 @@ export const OPS: readonly OpSpec[] = [
   },
   { name: 'isTaskBlocked (n dependencies)', shape: 'fanin', expected: 'O(deps)', includes: 'read', run: ({ manager }) => manager.isTaskBlocked(S, tid(0)) },
   { name: 'loadTaskList', shape: 'flat', expected: O_N, includes: 'read', run: ({ manager }) => manager.loadTaskList(S) },
+  { name: 'getCurrentTaskId', shape: 'flat', expected: 'O(1) + stat', includes: 'read', run: ({ manager }) => manager.getCurrentTaskId(S) },
+  { name: 'getMemoryLifecycle', shape: 'flat', expected: 'O(1) + stat', includes: 'read', run: ({ manager, n }) => manager.getMemoryLifecycle(S, last(n)) },
+  { name: 'getExecutionState', shape: 'flat', expected: 'O(1) + stat', includes: 'read', run: ({ manager, n }) => manager.getExecutionState(S, last(n)) },
   { name: 'readyTasks (n-step dependency chain)', shape: 'depchain', expected: 'O(n log n)', includes: 'read', run: ({ manager }) => manager.readyTasks(S) },
   { name: 'readyTasks (n-deep chain)', shape: 'chain', expected: 'O(n log n)', includes: 'read', run: ({ manager }) => manager.readyTasks(S) },
   {

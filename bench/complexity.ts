@@ -156,7 +156,7 @@ function verdictOf(row: ComplexityRow): string {
   const stopped = row.cells.find((c) => c.status === 'timeout');
   if (stopped !== undefined) return `inconclusive: stopped at ${stopped.n.toLocaleString('en-US')} (≥ ${worst.toFixed(0)}× per 10×)`;
   if (row.growth.length === 0) return 'not enough sizes';
-  return 'linear ✓';
+  return '≤ linear ✓';
 }
 
 /** Runs the table. `sizes` ascending. */
