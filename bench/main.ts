@@ -1,11 +1,22 @@
 /**
- * `npm run bench`: gestura-tasks against (a) the floor — write-file-atomic with fsync of the same
- * bytes, (b) the original strategy — read + JSON.parse (+ schema check, as serde does) the whole
- * file, change, JSON.stringify, write, no cache, no lock, and (c) better-sqlite3 12 (WAL, synchronous FULL, one row per task).
- * Sessions of 100, 1,000 and 10,000 tasks (a 4-ary tree), plus a 5,000-long dependency chain.
+ * `npm run bench`. Sections (all by default; `--only=mutation,strategies,complexity,startup,extra`
+ * picks some):
  *
- * Prints a markdown table and writes bench/results/latest.json. Run with `--expose-gc` for the
- * heap figures (the npm script does). `--quick` runs fewer iterations (a smoke test).
+ * - mutation: `updateTaskStatus` back to back against the disk floor, interleaved (mutation.ts).
+ * - strategies: gestura-tasks against (a) the floor — write-file-atomic with fsync of the same
+ *   bytes, (b) the original strategy — read + JSON.parse (+ schema check, as serde does) the whole
+ *   file, change, JSON.stringify, write, no cache, no lock, and (c) better-sqlite3 12 (WAL,
+ *   synchronous FULL, one row per task). Sessions of 100, 1,000 and 10,000 tasks (a 4-ary tree),
+ *   plus a 5,000-long dependency chain.
+ * - complexity: every public operation at 1,000 / 10,000 / 100,000 tasks or input items on its
+ *   worst shape, with growth ratios and a verdict (complexity.ts).
+ * - startup: the CLI's start-up against `node -e 0` (startup.ts).
+ * - extra: the sections listed in sections.ts.
+ *
+ * Prints markdown and writes bench/results/latest.json (quick.json under `--quick`). Run with
+ * `--expose-gc` for the heap figures (the npm script does). `--quick` runs fewer iterations and
+ * skips the 100,000 sizes (`--with-100k` keeps them); `--op=<text>` runs only the complexity rows
+ * whose name contains the text.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -18,8 +29,20 @@ import { defaultEnv } from '../src/model/env.js';
 import { createTaskRecord } from '../src/model/records.js';
 import type { Task } from '../src/schema/task.js';
 import { encodeTaskList } from '../src/store/codec.js';
+import { complexityMarkdown, runComplexity, type ComplexityRow } from './complexity.js';
+import { extraSections, normalizeSection } from './sections.js';
+import { mutationMarkdown, runMutationRatios } from './mutation.js';
+import { fmt, stats, type Stats } from './stats.js';
+import { runStartup, startupMarkdown, type StartupResult } from './startup.js';
 
 const QUICK = process.argv.includes('--quick');
+const ONLY = ((): Set<string> | null => {
+  const arg = process.argv.find((a) => a.startsWith('--only='));
+  return arg === undefined ? null : new Set(arg.slice('--only='.length).split(','));
+})();
+const OP_FILTER = process.argv.find((a) => a.startsWith('--op='))?.slice('--op='.length);
+const COMPLEXITY_SIZES = QUICK && !process.argv.includes('--with-100k') ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+const wants = (section: string): boolean => ONLY === null || ONLY.has(section);
 const SIZES = [100, 1_000, 10_000];
 const CHAIN = 5_000;
 const SESSION = 'bench';
@@ -27,22 +50,6 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 // ------------------------------------------------------------------------------------------------
 // Measuring
-
-interface Stats {
-  n: number;
-  medianMs: number;
-  p95Ms: number;
-  meanMs: number;
-  opsPerSec: number;
-}
-
-function stats(samples: number[]): Stats {
-  const xs = [...samples].sort((a, b) => a - b);
-  const at = (q: number): number => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] as number;
-  const total = xs.reduce((a, b) => a + b, 0);
-  const mid = xs.length % 2 === 1 ? at(0.5) : ((xs[xs.length / 2 - 1] as number) + (xs[xs.length / 2] as number)) / 2;
-  return { n: xs.length, medianMs: mid, p95Ms: at(0.95), meanMs: total / xs.length, opsPerSec: (1000 * xs.length) / total };
-}
 
 /** Runs `fn` `warmup` times untimed, then `iterations` times timed; `fn(i)` gets the iteration. */
 async function measure(iterations: number, fn: (i: number) => unknown, warmup = 2): Promise<Stats> {
@@ -63,7 +70,7 @@ const settle = (): Promise<void> => sleep(70);
 
 function iterationsFor(n: number, kind: 'write' | 'fastRead' | 'bulkRead' | 'batch' | 'cold'): number {
   const table = {
-    write: { 100: 60, 1000: 40, 10000: 15 },
+    write: { 100: 60, 1000: 40, 10000: 30 },
     fastRead: { 100: 3000, 1000: 3000, 10000: 2000 },
     bulkRead: { 100: 200, 1000: 60, 10000: 15 },
     batch: { 100: 15, 1000: 10, 10000: 5 },
@@ -524,23 +531,16 @@ async function heapPerTask(seed: Seed): Promise<Record<string, number | null>> {
   };
 }
 
-function fmt(ms: number | undefined): string {
-  if (ms === undefined) return '–';
-  if (ms < 1) return `${(ms * 1000).toFixed(0)} µs`;
-  if (ms < 100) return `${ms.toFixed(2)} ms`;
-  return `${ms.toFixed(0)} ms`;
-}
-
 function table(): string {
   const lines = [
-    '| operation | tasks | gestura median | p95 | ops/s | floor | ×floor | original | sqlite | note |',
+    '| operation | tasks | gestura median | p90 | ops/s | floor | ×floor | original | sqlite | note |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const r of rows) {
     const g = r.results.gestura;
     const f = r.results.floor;
     lines.push(
-      `| ${r.op} | ${r.size} | ${fmt(g?.medianMs)} | ${fmt(g?.p95Ms)} | ${g ? Math.round(g.opsPerSec).toLocaleString('en-US') : '–'} | ${fmt(f?.medianMs)} | ${
+      `| ${r.op} | ${r.size} | ${fmt(g?.medianMs)} | ${fmt(g?.p90Ms)} | ${g ? Math.round(g.opsPerSec).toLocaleString('en-US') : '–'} | ${fmt(f?.medianMs)} | ${
         g && f ? (g.medianMs / f.medianMs).toFixed(2) : '–'
       } | ${fmt(r.results.original?.medianMs)} | ${fmt(r.results.sqlite?.medianMs)} | ${r.note ?? ''} |`,
     );
@@ -548,54 +548,93 @@ function table(): string {
   return lines.join('\n');
 }
 
+async function runStrategies(): Promise<{ markdown: string; goals: Record<string, { value: number | null | undefined; goal: string }> }> {
+  const seeds = new Map<number, Seed>();
+  for (const n of SIZES) {
+    const seed = makeSeed(n);
+    seeds.set(n, seed);
+    await runSize(seed);
+    gc?.();
+  }
+  await runChain();
+  const heap = await heapPerTask(seeds.get(10_000) as Seed);
+  extra.heapBytesPerTask = heap;
+
+  const find = (op: string, size: string): Row | undefined => rows.find((r) => r.op.startsWith(op) && r.size === size);
+  const median = (op: string, size: string, s: Strategy = 'gestura'): number => find(op, size)?.results[s]?.medianMs ?? NaN;
+  const singles = extra.singles100_1000 as Stats;
+  const goals = {
+    getTaskAt10kMicros: { value: median('getTask', '10,000') * 1000, goal: '<= 50' },
+    getTaskTreeAt10kMs: { value: median('getTaskTree', '10,000'), goal: '<= 10' },
+    listDescendantsAt10kMs: { value: median('listDescendants', '10,000'), goal: '<= 10' },
+    cycleCheck5000Ms: { value: median('cycle check only', `${CHAIN.toLocaleString('en-US')}-chain`), goal: '<= 5' },
+    addTaskDependencyCycleRefused5000Ms: { value: median('addTaskDependency, cycle refused', `${CHAIN.toLocaleString('en-US')}-chain`), goal: '(whole call, for reference)' },
+    batchSpeedupAt1k: { value: singles.medianMs / median('batch of 100 creates', '1,000'), goal: '>= 20' },
+    heapBytesPerTaskAt10k: { value: heap.afterCommit, goal: '<= 2048' },
+  };
+  const summary = Object.entries(goals)
+    .map(([k, v]) => `- ${k}: ${typeof v.value === 'number' ? Number(v.value.toFixed(3)) : v.value} (goal ${v.goal})`)
+    .join('\n');
+  const markdown = `## Strategies\n\n${table()}\n\nHeap per task at 10,000 tasks: ${heap.afterLoad} B after a cold load, ${heap.afterCommit} B once a commit has cached every task's printed bytes (JSON.parse alone: ${heap.parsedJsonOnly} B).\n\nGoals:\n${summary}\n`;
+  return { markdown, goals };
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'gestura-bench-'));
-  const seeds = new Map<number, Seed>();
+  const parts: string[] = [];
+  const out: Record<string, unknown> = { date: new Date().toISOString(), quick: QUICK };
+  const print = (md: string): void => {
+    parts.push(md);
+    process.stdout.write(`\n${md}`);
+  };
   try {
-    for (const n of SIZES) {
-      const seed = makeSeed(n);
-      seeds.set(n, seed);
-      await runSize(seed);
+    if (wants('mutation')) {
+      process.stderr.write('== mutation vs disk floor\n');
+      const mutations = await runMutationRatios({ quick: QUICK, tmp: root });
+      out.mutationRatios = mutations;
+      print(`## Mutation vs disk floor\n\n${mutationMarkdown(mutations)}`);
+    }
+    if (wants('strategies')) {
+      process.stderr.write('== strategies\n');
+      const s = await runStrategies();
+      Object.assign(out, { rows, extra, goals: s.goals });
+      print(s.markdown);
       gc?.();
     }
-    await runChain();
-    const heap = await heapPerTask(seeds.get(10_000) as Seed);
-    extra.heapBytesPerTask = heap;
-
-    const find = (op: string, size: string): Row | undefined => rows.find((r) => r.op.startsWith(op) && r.size === size);
-    const median = (op: string, size: string, s: Strategy = 'gestura'): number => find(op, size)?.results[s]?.medianMs ?? NaN;
-    const singles = extra.singles100_1000 as Stats;
-    const goals = {
-      createTaskVsFloorAt1k: { value: median('createTask', '1,000') / median('createTask', '1,000', 'floor'), goal: '<= 1.25' },
-      updateTaskStatusVsFloorAt1k: { value: median('updateTaskStatus', '1,000') / median('updateTaskStatus', '1,000', 'floor'), goal: '<= 1.25' },
-      getTaskAt10kMicros: { value: median('getTask', '10,000') * 1000, goal: '<= 50' },
-      getTaskTreeAt10kMs: { value: median('getTaskTree', '10,000'), goal: '<= 10' },
-      listDescendantsAt10kMs: { value: median('listDescendants', '10,000'), goal: '<= 10' },
-      cycleCheck5000Ms: { value: median('cycle check only', `${CHAIN.toLocaleString('en-US')}-chain`), goal: '<= 5' },
-      addTaskDependencyCycleRefused5000Ms: { value: median('addTaskDependency, cycle refused', `${CHAIN.toLocaleString('en-US')}-chain`), goal: '(whole call, for reference)' },
-      batchSpeedupAt1k: { value: singles.medianMs / median('batch of 100 creates', '1,000'), goal: '>= 20' },
-      heapBytesPerTaskAt10k: { value: heap.afterCommit, goal: '<= 2048' },
-    };
-    const summary = Object.entries(goals)
-      .map(([k, v]) => `- ${k}: ${typeof v.value === 'number' ? Number(v.value.toFixed(3)) : v.value} (goal ${v.goal})`)
-      .join('\n');
-    const md = `${table()}\n\nHeap per task at 10,000 tasks: ${heap.afterLoad} B after a cold load, ${heap.afterCommit} B once a commit has cached every task's printed bytes (JSON.parse alone: ${heap.parsedJsonOnly} B).\n\nGoals:\n${summary}\n`;
-    process.stdout.write(`\n${md}`);
-    const out = {
-      date: new Date().toISOString(),
-      quick: QUICK,
+    if (wants('complexity')) {
+      process.stderr.write('== complexity\n');
+      const complexity: ComplexityRow[] = await runComplexity({ quick: QUICK, sizes: COMPLEXITY_SIZES, tmp: path.join(root, 'complexity'), only: OP_FILTER });
+      out.complexity = { sizes: COMPLEXITY_SIZES, rows: complexity };
+      print(`## Complexity\n\n${complexityMarkdown(complexity, COMPLEXITY_SIZES)}`);
+    }
+    if (wants('startup')) {
+      process.stderr.write('== startup\n');
+      const startup: StartupResult = await runStartup({ quick: QUICK, tmp: root });
+      out.startup = startup;
+      print(`## CLI start-up\n\n${startupMarkdown(startup)}`);
+    }
+    if (wants('extra')) {
+      const sections: Record<string, unknown> = {};
+      for (const section of extraSections) {
+        process.stderr.write(`== ${section.title}\n`);
+        const { markdown, json } = normalizeSection(await section.run({ quick: QUICK }));
+        sections[section.title] = json;
+        print(`## ${section.title}\n\n${markdown}`);
+      }
+      out.sections = sections;
+    }
+    Object.assign(out, {
       machine: { node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', loadAverageAtEnd: os.loadavg() },
       durationSeconds: Math.round((Date.now() - started) / 1000),
-      rows,
-      extra,
-      goals,
-      markdown: md,
-    };
+      markdown: parts.join('\n'),
+    });
     const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
     await fs.mkdir(dir, { recursive: true });
-    await fs.writeFile(path.join(dir, QUICK ? 'quick.json' : 'latest.json'), `${JSON.stringify(out, null, 2)}\n`);
-    process.stderr.write(`done in ${out.durationSeconds} s\n`);
+    const partial = ONLY !== null || OP_FILTER !== undefined;
+    const name = QUICK ? 'quick.json' : partial ? 'partial.json' : 'latest.json';
+    await fs.writeFile(path.join(dir, name), `${JSON.stringify(out, null, 2)}\n`);
+    process.stderr.write(`done in ${String(out.durationSeconds)} s (results/${name})\n`);
   } finally {
     await fs.rm(root, { recursive: true, force: true });
   }
