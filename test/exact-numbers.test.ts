@@ -1,7 +1,7 @@
 /** Exact numbers in front-end output: what JSON.stringify would round is kept as exact text. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exactStructured, printExactJson } from '../src/app/exact-numbers.js';
+import { exactStructured, printExactJson, stringifyExact } from '../src/app/exact-numbers.js';
 import { parseJsonText } from '../src/json/parse.js';
 
 describe('exactStructured', () => {
@@ -41,5 +41,21 @@ describe('exactStructured', () => {
         expect(JSON.stringify(value)).toBe(same ? `{"n":${n}}` : `{"n":"${n}"}`);
       }),
     );
+  });
+});
+
+describe('stringifyExact', () => {
+  it('is JSON.stringify for values read without number text', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(stringifyExact(v)).toBe(JSON.stringify(v));
+      }),
+    );
+    expect(stringifyExact({ a: undefined, b: [undefined, 1], c: () => 1 })).toBe(JSON.stringify({ a: undefined, b: [undefined, 1], c: () => 1 }));
+  });
+
+  it('writes numbers as they were read', () => {
+    const doc = parseJsonText('{"list": [9007199254740993, 1.0, {"max": 18446744073709551615}]}');
+    expect(stringifyExact(doc)).toBe('{"list":[9007199254740993,1.0,{"max":18446744073709551615}]}');
   });
 });

@@ -237,5 +237,8 @@ describe('exact 64-bit numbers', () => {
     out = '';
     expect(await runCli(['--json', '--session', 'numbers', 'list'], io)).toBe(0);
     expect(out).toContain(`"max_u64": ${MAX_U64},\n`);
+    out = '';
+    expect(await runCli(['--json', '--session', 'numbers', 'tree'], io)).toBe(0);
+    expect(out).toContain(`"metadata":{"big":${BIG},"max_u64":${MAX_U64},"small":42,"one":1.0}`);
   });
 });

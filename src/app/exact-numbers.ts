@@ -4,7 +4,8 @@
  * library keeps their source text beside the parsed value (src/json/raw-numbers.ts), and
  * `printJson` writes that text back; `JSON.stringify` would round them.
  *
- * - CLI `--json` output is printed with {@link printExactJson}: every number as stored.
+ * - CLI `--json` output is printed with {@link printExactJson} (pretty) or {@link stringifyExact}
+ *   (compact, one line): every number as stored.
  * - MCP `structuredContent` is serialised by the SDK with `JSON.stringify`, so it cannot carry
  *   such a number as a JSON number. {@link exactStructured} replaces each number that would be
  *   rounded by its exact decimal text (a JSON string) and returns the JSON Pointers of those
@@ -17,6 +18,40 @@ import { rawNumberText } from '../json/raw-numbers.js';
 /** `value` as pretty JSON (two-space indent) with every number exactly as it was read. */
 export function printExactJson(value: unknown): string {
   return printJson(value);
+}
+
+/**
+ * `value` as compact JSON, like `JSON.stringify(value)` but with every number as it was read.
+ * Recursive: for values of bounded depth (tasks, events; metadata nests at most 100 levels).
+ */
+export function stringifyExact(value: unknown): string {
+  const out: string[] = [];
+  const write = (v: unknown, container: object | undefined, key: string): void => {
+    if (typeof v === 'number') {
+      out.push((container === undefined ? undefined : rawNumberText(container, key, v)) ?? JSON.stringify(v));
+    } else if (v === null || typeof v !== 'object') {
+      out.push(JSON.stringify(v) ?? 'null');
+    } else if (Array.isArray(v)) {
+      out.push('[');
+      v.forEach((item, i) => {
+        if (i > 0) out.push(',');
+        write(item, v, String(i));
+      });
+      out.push(']');
+    } else {
+      out.push('{');
+      let first = true;
+      for (const [k, item] of Object.entries(v)) {
+        if (item === undefined || typeof item === 'function') continue;
+        out.push(first ? '' : ',', JSON.stringify(k), ':');
+        first = false;
+        write(item, v, k);
+      }
+      out.push('}');
+    }
+  };
+  write(value, undefined, '');
+  return out.join('');
 }
 
 /** Result of {@link exactStructured}. */
