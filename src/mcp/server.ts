@@ -56,7 +56,7 @@ import { packageVersion } from '../app/version.js';
 import { registerResumePrompt } from './resume-prompt.js';
 import { registerSessionResources } from './session-resource.js';
 import { BoundedStdioServerTransport, DEFAULT_MAX_MESSAGE_BYTES } from './stdio-transport.js';
-import { DEFAULT_TOOL_LEVEL, isKnownTool, TOOL_LEVELS, toolsAt, type ToolLevel } from './tool-levels.js';
+import { isKnownTool, parseToolLevel, TOOL_LEVELS, toolsAt, type ToolLevel } from './tool-levels.js';
 
 /** Options of {@link createMcpServer}. */
 export interface McpServerOptions {
@@ -133,6 +133,12 @@ function pageNote(page: Page<unknown>): string {
   return `\n… showing ${page.offset + 1}–${page.offset + page.items.length} of ${page.total}; pass cursor "${page.next_cursor}" for the next page`;
 }
 
+/** `data` safe for `JSON.stringify`: inexact numbers as text, listed in `numbers_as_text`. */
+function exactData(data: Record<string, unknown>): Record<string, unknown> {
+  const exact = exactStructured(data);
+  return exact.numbersAsText.length === 0 ? exact.value : { ...exact.value, numbers_as_text: exact.numbersAsText };
+}
+
 /**
  * Bounds a result that could still be too large (one huge task, a huge error message), and keeps
  * its numbers exact (see the file comment).
@@ -141,19 +147,17 @@ function bounded(text: string, rawData: Record<string, unknown> | undefined): Ca
   const safeText = truncateText(text, PAGE_BUDGET_BYTES, 'result cut to keep it readable');
   const content: CallToolResult['content'] = [{ type: 'text', text: safeText }];
   if (rawData === undefined) return { content };
-  const exact = exactStructured(rawData);
-  let data = exact.value;
-  if (exact.numbersAsText.length > 0) {
-    data = { ...data, numbers_as_text: exact.numbersAsText };
+  const data = exactData(rawData);
+  const size = jsonSize(data) + safeText.length;
+  if (data !== rawData) {
+    // Exact numbers present: the same data as exact JSON in a second text block, when it fits.
     const json = printExactJson(rawData);
-    if (jsonSize(data) + safeText.length + json.length <= RESULT_BUDGET_BYTES) {
-      return { content: [...content, { type: 'text', text: json }], structuredContent: data };
-    }
+    if (size + json.length <= RESULT_BUDGET_BYTES) return { content: [...content, { type: 'text', text: json }], structuredContent: data };
   }
-  if (jsonSize(data) + safeText.length <= RESULT_BUDGET_BYTES) return { content, structuredContent: data };
+  if (size <= RESULT_BUDGET_BYTES) return { content, structuredContent: data };
   // Too large: a single task (a huge description or metadata) is given in brief; else only a note.
-  const task = data.task as Task | null | undefined;
-  const slim = { ...data, ...(task == null ? {} : { task: taskBrief(task) }), truncated: true };
+  const task = rawData.task as Task | null | undefined;
+  const slim = exactData({ ...rawData, ...(task == null ? {} : { task: taskBrief(task) }), truncated: true });
   const note = 'the full result was too large to return; ask for less (limit, brief, root_id) or read the task with show_task';
   if (jsonSize(slim) + safeText.length <= RESULT_BUDGET_BYTES) return { content, structuredContent: { ...slim, note } };
   return { content, structuredContent: { truncated: true, note } };
@@ -208,7 +212,7 @@ const TASK_TOOL_CUT = 'use list_tasks with limit and cursor, or task_tree, for a
 
 /** An MCP server exposing `manager`'s task operations as tools. Connect it to any transport. */
 export function createMcpServer(manager: TaskManager, options: McpServerOptions): McpServer {
-  const level = options.tools ?? DEFAULT_TOOL_LEVEL;
+  const level = parseToolLevel(options.tools);
   const server = new McpServer({ name: 'gestura-tasks', version: packageVersion() }, { instructions: instructions(level) });
   const sessionOf = (session: string | undefined): string => session ?? options.session;
   const offered = new Set<string>(toolsAt(level));
