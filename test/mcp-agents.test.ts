@@ -9,7 +9,8 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/program.js';
-import { estimateTokens, TaskManager, type Task } from '../src/index.js';
+import { estimateTokens, InvalidInputError, MemoryTaskStore, TaskManager, type Task } from '../src/index.js';
+import { createMcpServer } from '../src/mcp/server.js';
 import { RESOURCE_PART_BYTES } from '../src/mcp/session-resource.js';
 import { TOOL_LEVELS, toolsAt } from '../src/mcp/tool-levels.js';
 import { tempDir } from './helpers/env.js';
@@ -105,6 +106,12 @@ describe('--tools levels', () => {
     expect(textOf(await call(all.client, 'task_list', { operation: 'delete', session: 'numbers' }))).toMatch(/^Found 2 task\(s\):\n\n• Big numbers/);
     expect(core.stderr() + all.stderr()).toBe('');
   }, 60_000);
+
+  it('createMcpServer refuses an unknown level', () => {
+    const manager = new TaskManager('unused', { store: new MemoryTaskStore() });
+    expect(() => createMcpServer(manager, { session: 's', tools: 'most' as never })).toThrow(InvalidInputError);
+    expect(() => createMcpServer(manager, { session: 's', tools: 'core' })).not.toThrow();
+  });
 
   it('refuses an unknown level with a usage error (exit 2)', async () => {
     const run = await runTsx('src/cli/main.ts', ['mcp', '--dir', dir, '--tools', 'most']);
