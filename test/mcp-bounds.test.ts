@@ -116,6 +116,20 @@ describe('MCP results stay bounded and every request is answered', () => {
     expect(text(done)).toContain('… and 2,900 more changes');
   });
 
+  it('the task tool lists and shows the hierarchy of large sessions within the budget, pointing at paging', async () => {
+    const list = await call('task', { operation: 'list' });
+    expect(list.isError).toBeFalsy();
+    expect(size(list)).toBeLessThan(MAX_RESULT_CHARS);
+    expect(text(list)).toMatch(new RegExp(`^Found ${FLAT} task\\(s\\):\n\n• task 0 `));
+    expect(text(list)).toMatch(/more characters not shown \(use list_tasks with limit and cursor, or task_tree, for a bounded view\)$/);
+    const hierarchy = await call('task_get_hierarchy', { session: 'chain' }).catch(() => null);
+    // The alias is listed only at --tools all; the task tool's operation gives the same.
+    expect(hierarchy?.isError ?? true).toBe(true);
+    const tree = await call('task', { operation: 'get_hierarchy', session: 'chain' });
+    expect(size(tree)).toBeLessThan(MAX_RESULT_CHARS);
+    expect(text(tree)).toMatch(/^Task hierarchy \(1 root task\(s\)\):/);
+  });
+
   it('a huge task and a large import give bounded results that say they were cut', async () => {
     const created = await call('create_task', { name: 'big', description: 'y'.repeat(1_000_000), session: 'big' });
     expect(size(created)).toBeLessThan(MAX_RESULT_CHARS);

@@ -61,6 +61,7 @@ describe('gestura-tasks mcp', () => {
         'record_evidence',
         'set_task_status',
         'show_task',
+        'task',
         'task_tree',
         'update_task',
       ].sort(),

@@ -1,9 +1,11 @@
 /**
  * The task tree as JSON text without recursion: `JSON.stringify` of a nested tree overflows the
  * stack at a few thousand levels, and indentation would make deep trees quadratic in size. The
- * output is compact (no whitespace) and exactly `JSON.stringify(forest)`. O(total output).
+ * output is compact (no whitespace) and exactly `JSON.stringify(forest)`, except that numbers
+ * keep the text they were read with (64-bit integers in metadata are not rounded). O(total output).
  */
 import type { TaskTreeNode } from '../index.js';
+import { stringifyExact } from './exact-numbers.js';
 
 /** `[{"task":{…},"children":[…]},…]` for `forest`, in pieces handed to `write` (each ≤ ~1 MB). */
 export function writeTreeJson(forest: readonly TaskTreeNode[], write: (chunk: string) => void): void {
@@ -32,7 +34,7 @@ export function writeTreeJson(forest: readonly TaskTreeNode[], write: (chunk: st
       push(item);
       continue;
     }
-    push(`{"task":${JSON.stringify(item.task)},"children":[`);
+    push(`{"task":${stringifyExact(item.task)},"children":[`);
     const children = item.children;
     if (children.length === 0) {
       push(']}');

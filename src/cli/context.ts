@@ -1,6 +1,7 @@
 /** What a command implementation works with: the manager, the session, and output helpers. */
 import path from 'node:path';
 import { TaskManager } from '../index.js';
+import { printExactJson } from '../app/exact-numbers.js';
 import { pickStyle, type Style } from '../app/style.js';
 import { DEFAULT_SESSION, type CliIo, type GlobalOptions } from './io.js';
 
@@ -13,7 +14,7 @@ export interface Context {
   readonly style: Style;
   /** Writes a line of human-readable text (already escaped by the renderers). */
   out(text: string): void;
-  /** Writes `value` as pretty JSON. */
+  /** Writes `value` as pretty JSON, numbers exactly as stored (64-bit integers are not rounded). */
   data(value: unknown): void;
 }
 
@@ -26,6 +27,6 @@ export function makeContext(opts: GlobalOptions, io: CliIo): Context {
     json: opts.json === true,
     style: pickStyle(io.stdout.isTTY, io.env),
     out: (text) => io.stdout.write(`${text}\n`),
-    data: (value) => io.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    data: (value) => io.stdout.write(`${printExactJson(value)}\n`),
   };
 }

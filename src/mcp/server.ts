@@ -8,9 +8,20 @@
  * stdout. Every result is bounded (see {@link RESULT_BUDGET_BYTES}): lists come in pages with a
  * `next_cursor`, trees are cut by depth and width with counts, and a result says when it was cut
  * and how to get the rest.
+ *
+ * Also offered: the original's `task` tool (and at `--tools all` its aliases) with its exact texts,
+ * the `resume_session` prompt, and each session file as a resource. `--tools core|standard|all`
+ * picks how many tools are listed (the table is in tool-levels.ts).
+ *
+ * Exact numbers: `structuredContent` is serialised by the SDK with `JSON.stringify`, which would
+ * round 64-bit integers kept in metadata (9007199254740993 → 9007199254740992). Such numbers are
+ * given as their exact decimal text (a JSON string) instead; `numbers_as_text` lists the JSON
+ * Pointers of those places, and a second text content block carries the same result as exact JSON
+ * with real numbers. Numbers `JSON.stringify` prints unchanged stay numbers. (README, "MCP".)
  */
 import type { Readable, Writable } from 'node:stream';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import {
@@ -20,6 +31,7 @@ import {
   recordEvidence,
   RequirementBreakdownTaskSpecSchema,
   satisfiesProfile,
+  taskToolsForMcp,
   TaskExecutionEvidenceKindSchema,
   type Task,
   type TaskManager,
@@ -27,6 +39,7 @@ import {
 import { jsonSize, truncateText } from '../app/bounds.js';
 import { createTask } from '../app/create-task.js';
 import { escapeLines, escapeText } from '../app/escape.js';
+import { exactStructured, printExactJson } from '../app/exact-numbers.js';
 import { filterTasks, parseTaskFilter } from '../app/filters.js';
 import { importPlan } from '../app/plan-import.js';
 import { takePage, type Page } from '../app/paging.js';
@@ -40,12 +53,17 @@ import { renderPlanImport } from '../app/text-plan.js';
 import { renderTreeView } from '../app/text-tree.js';
 import { treeView, type TreeRow } from '../app/tree-view.js';
 import { packageVersion } from '../app/version.js';
+import { registerResumePrompt } from './resume-prompt.js';
+import { registerSessionResources } from './session-resource.js';
 import { BoundedStdioServerTransport, DEFAULT_MAX_MESSAGE_BYTES } from './stdio-transport.js';
+import { isKnownTool, parseToolLevel, TOOL_LEVELS, toolsAt, type ToolLevel } from './tool-levels.js';
 
 /** Options of {@link createMcpServer}. */
 export interface McpServerOptions {
   /** The session tools use when a call gives none. */
   readonly session: string;
+  /** How many tools are listed (default `standard`); see tool-levels.ts. */
+  readonly tools?: ToolLevel;
 }
 
 /**
@@ -58,14 +76,25 @@ const PAGE_BUDGET_BYTES = RESULT_BUDGET_BYTES / 2;
 /** Status changes listed in a `set_task_status` result before they are only counted. */
 const CHANGES_SHOWN = 100;
 
-const INSTRUCTIONS = `Task lists for agents (gestura-tasks). Each session holds a tree of tasks with statuses
-not_started, blocked, in_progress, completed, cancelled and "waits for" dependencies.
-Typical loop: ready_tasks or claim_task (atomically takes the next ready task for your agent id),
+const INSTRUCTIONS_HEAD = `Task lists for agents (gestura-tasks). Each session holds a tree of tasks with statuses
+not_started, blocked, in_progress, completed, cancelled and "waits for" dependencies.`;
+const INSTRUCTIONS_STANDARD = `Typical loop: ready_tasks or claim_task (atomically takes the next ready task for your agent id),
 work on it, record_evidence as you go, then set_task_status to completed (refused while subtasks
 or dependencies are open). Use import_plan to turn a planner's JSON array of task specs into tasks
-(existing tasks with the same name are reused), task_tree to see everything.
-Results are bounded: lists come in pages (pass next_cursor as cursor for the next one; brief=true
-gives short task forms), and task_tree shows deep or wide parts as counts (pass root_id to look inside).`;
+(existing tasks with the same name are reused), task_tree to see everything. The task tool takes
+the original gestura operations (create, update_status, update, delete, list, get_hierarchy).`;
+const INSTRUCTIONS_CORE = `Typical loop: ready_tasks or claim_task (atomically takes the next ready task for your agent id),
+work on it, record_evidence as you go, then the task tool with operation update_status and status
+completed (refused while subtasks or dependencies are open). The task tool also creates, updates,
+deletes and lists tasks; task_tree shows everything.`;
+const INSTRUCTIONS_TAIL = `Results are bounded: lists come in pages (pass next_cursor as cursor for the next one; brief=true
+gives short task forms), and task_tree shows deep or wide parts as counts (pass root_id to look inside).
+The resume_session prompt gives where a session stands within a token budget; each session file is
+the resource gestura-tasks://sessions/{session}.`;
+
+function instructions(level: ToolLevel): string {
+  return [INSTRUCTIONS_HEAD, level === 'core' ? INSTRUCTIONS_CORE : INSTRUCTIONS_STANDARD, INSTRUCTIONS_TAIL].join('\n');
+}
 
 const sessionArg = z.string().optional().describe("Session id (default: the server's session)");
 const taskIdArg = z.string().min(1).describe('Task id');
@@ -104,15 +133,31 @@ function pageNote(page: Page<unknown>): string {
   return `\n… showing ${page.offset + 1}–${page.offset + page.items.length} of ${page.total}; pass cursor "${page.next_cursor}" for the next page`;
 }
 
-/** Bounds a result that could still be too large (one huge task, a huge error message). */
-function bounded(text: string, data: Record<string, unknown> | undefined): CallToolResult {
+/** `data` safe for `JSON.stringify`: inexact numbers as text, listed in `numbers_as_text`. */
+function exactData(data: Record<string, unknown>): Record<string, unknown> {
+  const exact = exactStructured(data);
+  return exact.numbersAsText.length === 0 ? exact.value : { ...exact.value, numbers_as_text: exact.numbersAsText };
+}
+
+/**
+ * Bounds a result that could still be too large (one huge task, a huge error message), and keeps
+ * its numbers exact (see the file comment).
+ */
+function bounded(text: string, rawData: Record<string, unknown> | undefined): CallToolResult {
   const safeText = truncateText(text, PAGE_BUDGET_BYTES, 'result cut to keep it readable');
   const content: CallToolResult['content'] = [{ type: 'text', text: safeText }];
-  if (data === undefined) return { content };
-  if (jsonSize(data) + safeText.length <= RESULT_BUDGET_BYTES) return { content, structuredContent: data };
+  if (rawData === undefined) return { content };
+  const data = exactData(rawData);
+  const size = jsonSize(data) + safeText.length;
+  if (data !== rawData) {
+    // Exact numbers present: the same data as exact JSON in a second text block, when it fits.
+    const json = printExactJson(rawData);
+    if (size + json.length <= RESULT_BUDGET_BYTES) return { content: [...content, { type: 'text', text: json }], structuredContent: data };
+  }
+  if (size <= RESULT_BUDGET_BYTES) return { content, structuredContent: data };
   // Too large: a single task (a huge description or metadata) is given in brief; else only a note.
-  const task = data.task as Task | null | undefined;
-  const slim = { ...data, ...(task == null ? {} : { task: taskBrief(task) }), truncated: true };
+  const task = rawData.task as Task | null | undefined;
+  const slim = exactData({ ...rawData, ...(task == null ? {} : { task: taskBrief(task) }), truncated: true });
   const note = 'the full result was too large to return; ask for less (limit, brief, root_id) or read the task with show_task';
   if (jsonSize(slim) + safeText.length <= RESULT_BUDGET_BYTES) return { content, structuredContent: { ...slim, note } };
   return { content, structuredContent: { truncated: true, note } };
@@ -161,12 +206,28 @@ function nestRows(rows: readonly TreeRow[], brief: boolean | undefined): { tree:
   return moreRoots === undefined ? { tree } : { tree, more_roots: moreRoots };
 }
 
+/** The original's tool names the server registers (listed per TOOL_LEVELS). */
+const TASK_TOOL_NAMES = ['task', 'tasks', 'task_create', 'task_update_status', 'task_update', 'task_delete', 'task_list', 'task_get_hierarchy'] as const;
+const TASK_TOOL_CUT = 'use list_tasks with limit and cursor, or task_tree, for a bounded view';
+
 /** An MCP server exposing `manager`'s task operations as tools. Connect it to any transport. */
 export function createMcpServer(manager: TaskManager, options: McpServerOptions): McpServer {
-  const server = new McpServer({ name: 'gestura-tasks', version: packageVersion() }, { instructions: INSTRUCTIONS });
+  const level = parseToolLevel(options.tools);
+  const server = new McpServer({ name: 'gestura-tasks', version: packageVersion() }, { instructions: instructions(level) });
   const sessionOf = (session: string | undefined): string => session ?? options.session;
+  const offered = new Set<string>(toolsAt(level));
+  const registered = new Set<string>();
+  // Registers every tool (so the table is checked at every level), then removes those not offered.
+  const register = server.registerTool.bind(server) as (...args: unknown[]) => RegisteredTool;
+  const tool = ((name: string, ...rest: unknown[]) => {
+    if (!isKnownTool(name)) throw new Error(`MCP tool '${name}' is missing from TOOL_LEVELS (src/mcp/tool-levels.ts)`);
+    registered.add(name);
+    const handle = register(name, ...rest);
+    if (!offered.has(name)) handle.remove();
+    return handle;
+  }) as McpServer['registerTool'];
 
-  server.registerTool(
+  tool(
     'create_task',
     {
       title: 'Create task',
@@ -193,7 +254,7 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
       }),
   );
 
-  server.registerTool(
+  tool(
     'update_task',
     {
       title: 'Update task',
@@ -208,7 +269,7 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
       }),
   );
 
-  server.registerTool(
+  tool(
     'set_task_status',
     {
       title: 'Set task status',
@@ -235,7 +296,7 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
       }),
   );
 
-  server.registerTool(
+  tool(
     'delete_task',
     {
       title: 'Delete task',
@@ -250,7 +311,7 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
       }),
   );
 
-  server.registerTool(
+  tool(
     'list_tasks',
     {
       title: 'List tasks',
@@ -277,7 +338,7 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
       }),
   );
 
-  server.registerTool(
+  tool(
     'show_task',
     {
       title: 'Show task',
@@ -297,7 +358,7 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
       }),
   );
 
-  server.registerTool(
+  tool(
     'task_tree',
     {
       title: 'Task tree',
@@ -330,7 +391,7 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
       }),
   );
 
-  server.registerTool(
+  tool(
     'add_dependency',
     {
       title: 'Add dependency',
@@ -346,7 +407,7 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
       }),
   );
 
-  server.registerTool(
+  tool(
     'ready_tasks',
     {
       title: 'Ready tasks',
@@ -365,7 +426,7 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
       }),
   );
 
-  server.registerTool(
+  tool(
     'claim_task',
     {
       title: 'Claim next task',
@@ -379,7 +440,7 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
       }),
   );
 
-  server.registerTool(
+  tool(
     'record_evidence',
     {
       title: 'Record evidence',
@@ -407,7 +468,7 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
       }),
   );
 
-  server.registerTool(
+  tool(
     'import_plan',
     {
       title: 'Import plan',
@@ -448,6 +509,21 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
       }),
   );
 
+  // The original's `task` tool and its aliases: the exact texts of the original, lenient reading
+  // of sloppy arguments, and the loop breaker (src/agent). Their text is bounded like every result.
+  const taskTools = taskToolsForMcp(manager, { sessionId: options.session, names: TASK_TOOL_NAMES });
+  for (const t of taskTools) {
+    tool(t.name, { description: t.description, inputSchema: t.zodInputSchema }, async (args) => {
+      const result = await t.handler(args);
+      const content = result.content.map((c) => ({ ...c, text: truncateText(c.text, PAGE_BUDGET_BYTES, TASK_TOOL_CUT) }));
+      return { ...result, content };
+    });
+  }
+  const missing = Object.keys(TOOL_LEVELS).filter((name) => !registered.has(name));
+  if (missing.length > 0) throw new Error(`TOOL_LEVELS names tools the server does not have: ${missing.join(', ')}`);
+
+  registerResumePrompt(server, manager, options.session);
+  registerSessionResources(server, manager);
   return server;
 }
 
@@ -462,8 +538,9 @@ export async function runMcpServer(options: {
   stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
   maxMessageBytes?: number;
+  tools?: ToolLevel;
 }): Promise<void> {
-  const server = createMcpServer(options.manager, { session: options.session });
+  const server = createMcpServer(options.manager, { session: options.session, tools: options.tools });
   const stdin = (options.stdin ?? process.stdin) as Readable;
   const transport = new BoundedStdioServerTransport(stdin, (options.stdout ?? process.stdout) as Writable, {
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,

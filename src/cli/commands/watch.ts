@@ -1,6 +1,7 @@
 /** `watch`: print changes to the session as they happen, until SIGINT/SIGTERM. */
 import { watchSession } from '../../index.js';
 import { escapeLines } from '../../app/escape.js';
+import { stringifyExact } from '../../app/exact-numbers.js';
 import { describeEvent } from '../../app/text-events.js';
 import type { Context } from '../context.js';
 import { positiveInteger } from '../usage.js';
@@ -15,7 +16,7 @@ export default async function watch(ctx: Context, opts: { interval: string }): P
     await watchSession(
       ctx.manager,
       ctx.session,
-      (event) => (ctx.json ? ctx.io.stdout.write(`${JSON.stringify(event)}\n`) : ctx.out(describeEvent(event))),
+      (event) => (ctx.json ? ctx.io.stdout.write(`${stringifyExact(event)}\n`) : ctx.out(describeEvent(event))),
       { intervalMs: Math.max(10, interval), signal: controller.signal, onError: (e) => ctx.io.stderr.write(`${escapeLines(e.message)}\n`) },
     );
     await new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true }));
