@@ -1,4 +1,4 @@
-/** SPEC Part B: each guarantee with a test that fails when the guarantee is broken. */
+/** The README's numbered guarantees: each with a test that fails when the guarantee is broken. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';

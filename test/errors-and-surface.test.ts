@@ -1,4 +1,4 @@
-/** SPEC A7 errors, A8 global manager, and the Part C TypeScript surface. */
+/** Errors, the global manager and the TypeScript surface (docs/behaviour.md, README). */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

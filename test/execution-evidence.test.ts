@@ -1,4 +1,4 @@
-/** SPEC A5 execution-state helpers: mergeProfile, recordEvidence (de-dup, sticky flags, window), satisfiesProfile. */
+/** Execution-state helpers (docs/behaviour.md): mergeProfile, recordEvidence (de-dup, sticky flags, window), satisfiesProfile. */
 import { describe, expect, it } from 'vitest';
 import {
   defaultExecutionState,

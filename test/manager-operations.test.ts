@@ -1,4 +1,4 @@
-/** SPEC A5: every TaskManager operation and its consequences. */
+/** Every TaskManager operation (docs/behaviour.md) and its consequences. */
 import { describe, expect, it } from 'vitest';
 import { newMemoryEvent, TaskList, type TaskMemoryEvent } from '../src/index.js';
 import { cleanTempDirsAfterEach, deterministicManager, expectTaskError } from './helpers/env.js';

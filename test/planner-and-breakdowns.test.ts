@@ -1,4 +1,4 @@
-/** SPEC A6 (planner parsing, breakdown materialisation, auto-tracked plans) and B11. */
+/** Planner parsing, breakdown materialisation, auto-tracked plans (docs/behaviour.md) and README guarantee 11. */
 import { describe, expect, it } from 'vitest';
 import {
   parseRequirementBreakdownResponse,
@@ -168,7 +168,7 @@ describe('materializeRequirementBreakdown', () => {
 });
 
 describe('initializeAutoTrackedExecutionPlan', () => {
-  it('returns exactly the SPEC outputs and leaves the session as described', async () => {
+  it('returns exactly the original's outputs and leaves the session as described', async () => {
     const { manager } = deterministicManager();
     const specs = [
       ...Array.from({ length: 9 }, (_, i) => spec(`Step ${i + 1}`)),

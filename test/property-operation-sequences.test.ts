@@ -1,7 +1,7 @@
 /**
- * Property tests over random operation sequences (SPEC issue 2, item 4).
+ * Property tests over random operation sequences (every public operation, random order).
  *
- * Invariant "a Completed task has no open descendants": SPEC A5 reconciles ancestors only when a
+ * Invariant "a Completed task has no open descendants": ancestors are reconciled (docs/behaviour.md) only when a
  * status changes (as Rust does). Creating a task (or materialising a breakdown) under a Completed
  * task does not reopen it, so that invariant cannot hold literally. We keep the Rust rule (Part A
  * is exact; Part B does not list this) and check the strongest true form: every open descendant of a

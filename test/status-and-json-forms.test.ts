@@ -1,4 +1,4 @@
-/** SPEC A2: enumerations, status parsing and display, and the JSON forms (key order, omission) we write. */
+/** JSON forms (docs/behaviour.md): enumerations, status parsing and display, and the JSON forms (key order, omission) we write. */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -28,7 +28,7 @@ import { cleanTempDirsAfterEach, deterministicManager, expectTaskError } from '.
 cleanTempDirsAfterEach();
 
 describe('enumerations (A2, C)', () => {
-  it('serialize with the exact strings of the SPEC', () => {
+  it('serialize with the exact strings of the original', () => {
     expect(Object.values(TaskStatus)).toEqual(['NotStarted', 'Blocked', 'InProgress', 'Completed', 'Cancelled']);
     expect(Object.values(TaskSource)).toEqual(['User', 'Agent', 'Orchestrator']);
     expect(Object.values(TaskBackgroundStatus)).toEqual(['Queued', 'Blocked', 'AwaitingApproval', 'Running', 'Succeeded', 'Failed', 'Cancelled']);
@@ -116,7 +116,7 @@ describe('JSON forms we write (A1, A2)', () => {
 }`);
   });
 
-  it('a full task: every key in SPEC order, background job keys in order, current_task_id last, raw UTF-8', async () => {
+  it('a full task: every key in the original's order, background job keys in order, current_task_id last, raw UTF-8', async () => {
     const { manager } = deterministicManager();
     const blocker = await manager.createTask('s', 'Blocker ✓', '');
     const t = await manager.createOrchestratorTask('s', 'orch-1', 'agent-1', 'Ünïcödé 🚀', 'd', { z: 1, a: [true] });

@@ -1,4 +1,4 @@
-/** SPEC A3 constructors and A4 task-list rules, on the TaskList class and through the manager. */
+/** Constructors and task-list rules (docs/behaviour.md), on the TaskList class and through the manager. */
 import { describe, expect, it } from 'vitest';
 import {
   newTask,

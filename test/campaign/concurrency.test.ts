@@ -1,6 +1,6 @@
 /**
  * Campaign item 1: no lost updates across processes, across async callers, and readers that never
- * see an error or a partial list (SPEC B1, B2, B3).
+ * see an error or a partial list (README guarantees 1, 2, 3).
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * Campaign item 3: a file that cannot be read gives the right TaskError, naming the file (and the
  * field path for schema errors), is never overwritten or treated as empty, and the other sessions
- * keep working (SPEC B5).
+ * keep working (README guarantee 5).
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * Campaign item 2: SIGKILL a writer at random moments, hundreds of times; after each kill the
  * session file parses and equals a committed state: the last one the worker logged, or the one
- * that was in flight (SPEC B3). Stale locks and temporary files left by the dead are dealt with by
+ * that was in flight (README guarantee 3). Stale locks and temporary files left by the dead are dealt with by
  * the next writer.
  */
 import fs from 'node:fs';

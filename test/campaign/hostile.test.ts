@@ -1,8 +1,8 @@
 /**
  * Campaign item 4: hostile input. Session ids never make the library create, read, lock or delete
- * anything outside its tasks directory (SPEC B6); names, descriptions and metadata that are huge,
- * deeply nested or not JSON are rejected or stored intact, never half written (SPEC B8); planner
- * text never throws anything but a TaskError (SPEC B11).
+ * anything outside its tasks directory (README guarantee 6); names, descriptions and metadata that are huge,
+ * deeply nested or not JSON are rejected or stored intact, never half written (README guarantee 8); planner
+ * text never throws anything but a TaskError (README guarantee 11).
  */
 import fs from 'node:fs';
 import path from 'node:path';

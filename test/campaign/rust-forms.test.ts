@@ -1,11 +1,11 @@
 /**
- * Campaign item 5: every file the library writes is one the Rust reader loads (SPEC A2): keys in
+ * Campaign item 5: every file the library writes is one the Rust reader loads (docs/behaviour.md, records and their JSON forms): keys in
  * order, omitted keys omitted (never `null`), no `null` for `blocked_by` / `sort_order` / `source`,
  * timestamps RFC 3339 UTC (`Z`, 0/3/6/9 fraction digits, a real calendar instant), two-space
  * indent and no trailing newline. Generated data drives every operation that writes a record type:
  * Task, TaskList, TaskBackgroundJob, TaskMemoryEvent, TaskMemoryLifecycle,
  * TaskVerificationProfile, TaskExecutionEvidence, TaskExecutionState. The checker below is written
- * from the SPEC tables, independently of src/schema/json-forms.ts.
+ * from the tables in docs/behaviour.md, independently of src/schema/json-forms.ts.
  */
 import fs from 'node:fs';
 import fc from 'fast-check';

@@ -72,7 +72,7 @@ function ancestors(tasks: Task[], id: string): Task[] {
 /**
  * Applies `op` to `manager`. Returns a description of the outcome (result or TaskError text), so
  * two managers can be compared. Tasks created under an ancestor that is already Completed are added
- * to `exempt` (SPEC A5 reconciles ancestors only on status changes, as Rust does; see the property
+ * to `exempt` (docs/behaviour.md: ancestors are reconciled only on status changes, as Rust does; see the property
  * test for the reasoning). Anything thrown that is not a TaskError fails the test.
  */
 export async function applyOperation(manager: TaskManager, session: string, op: Operation, exempt: Set<string>): Promise<string> {
