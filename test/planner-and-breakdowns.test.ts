@@ -168,7 +168,7 @@ describe('materializeRequirementBreakdown', () => {
 });
 
 describe('initializeAutoTrackedExecutionPlan', () => {
-  it('returns exactly the original's outputs and leaves the session as described', async () => {
+  it('returns exactly the outputs of the original and leaves the session as described', async () => {
     const { manager } = deterministicManager();
     const specs = [
       ...Array.from({ length: 9 }, (_, i) => spec(`Step ${i + 1}`)),

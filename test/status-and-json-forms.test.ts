@@ -116,7 +116,7 @@ describe('JSON forms we write (A1, A2)', () => {
 }`);
   });
 
-  it('a full task: every key in the original's order, background job keys in order, current_task_id last, raw UTF-8', async () => {
+  it('a full task: every key in the order of the original, background job keys in order, current_task_id last, raw UTF-8', async () => {
     const { manager } = deterministicManager();
     const blocker = await manager.createTask('s', 'Blocker ✓', '');
     const t = await manager.createOrchestratorTask('s', 'orch-1', 'agent-1', 'Ünïcödé 🚀', 'd', { z: 1, a: [true] });
