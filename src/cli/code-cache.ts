@@ -1,65 +1,71 @@
 /**
- * Runs a CommonJS file through V8's code cache: the compiled code of the last run is read back
+ * Runs a CommonJS file through V8's code cache: the compiled code of an earlier run is read back
  * instead of compiling the source again, which is most of a short CLI call's start-up.
  *
  * The cache sits beside the file, one per Node version and architecture
- * (`<file>.<version>-<arch>.cache`). It is only ever an optimisation: a missing, stale or damaged
- * cache is rejected by V8 (it checks the V8 version, flags and source), the file is compiled as
- * usual, and a fresh cache is written when the process ends (temporary file + rename, so a
- * concurrent run never reads half of one). When it cannot be written (a read-only install), every
- * run simply compiles.
+ * (`<file>.<version>-<arch>.cache`): the SHA-1 of the source it was made from, then V8's data. It
+ * is only ever an optimisation. A cache made from other bytes (the file was rebuilt; V8 itself
+ * compares only the source's length) is not used, and V8 rejects data of another V8 version, other
+ * flags or damaged data; the file is then compiled as usual and a fresh cache is written when the
+ * process ends (temporary file + rename, so a concurrent run never reads half of one). When it
+ * cannot be written (a read-only install), every run simply compiles.
  */
+import { hash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
+
+const DIGEST_BYTES = 20;
 
 /** Where the code cache of `file` lives for this Node. */
 export function codeCachePath(file: string): string {
   return `${file}.${process.version}-${process.arch}.cache`;
 }
 
-/** What {@link runCommonJs} did with the cache (for tests and the benchmark). */
+/** What {@link runCommonJs} did with the cache. */
 export type CacheUse = 'used' | 'rejected' | 'missing';
 
 /**
  * Runs the CommonJS module `file` and returns its exports, or `undefined` when `file` does not
- * exist. Errors thrown by the module itself propagate.
+ * exist. Errors thrown by the module itself propagate. O(size of the file) to read and hash it.
  */
 export function runCommonJs(file: string): { exports: unknown; cache: CacheUse } | undefined {
-  let source: string;
+  let bytes: Buffer;
   try {
-    source = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT') return undefined;
     throw error;
   }
+  const digest = hash('sha1', bytes, 'buffer');
   const cacheFile = codeCachePath(file);
-  let cachedData: Buffer | undefined;
+  let stored: Buffer | undefined;
   try {
-    cachedData = readFileSync(cacheFile);
+    stored = readFileSync(cacheFile);
   } catch {
-    cachedData = undefined;
+    stored = undefined;
   }
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  const matches = stored !== undefined && stored.length > DIGEST_BYTES && digest.equals(stored.subarray(0, DIGEST_BYTES));
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`, {
     filename: file,
-    cachedData,
+    cachedData: matches ? stored?.subarray(DIGEST_BYTES) : undefined,
     // A dynamic import() inside the file goes through Node's ordinary loader.
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  const cache: CacheUse = cachedData === undefined ? 'missing' : script.cachedDataRejected === true ? 'rejected' : 'used';
+  const cache: CacheUse = stored === undefined ? 'missing' : !matches || script.cachedDataRejected === true ? 'rejected' : 'used';
   const module = { exports: {} as unknown };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
   // Written at the end, so that it holds the functions this run compiled too, not only the top level.
-  if (cache !== 'used') process.once('beforeExit', () => writeCache(script, cacheFile));
+  if (cache !== 'used') process.once('beforeExit', () => writeCache(cacheFile, digest, script));
   return { exports: module.exports, cache };
 }
 
-function writeCache(script: vm.Script, cacheFile: string): void {
+function writeCache(cacheFile: string, digest: Buffer, script: vm.Script): void {
   const temp = `${cacheFile}.${process.pid}.tmp`;
   try {
-    writeFileSync(temp, script.createCachedData());
+    writeFileSync(temp, Buffer.concat([digest, script.createCachedData()]));
     renameSync(temp, cacheFile);
   } catch {
     // Only an optimisation: a read-only install runs without a cache.
