@@ -53,8 +53,9 @@ describe('code cache', () => {
     const file = tempModule(3);
     await probe(file);
     const cache = fs.readFileSync(codeCachePath(file));
-    // Keep the digest (so V8 itself sees the damage), scramble V8's data.
-    for (let i = 20; i < cache.length; i += 7) cache[i] = cache[i]! ^ 0xa5;
+    // Keep the copy of the source (so V8 itself sees the damage), scramble V8's data.
+    const dataStart = 4 + fs.statSync(file).size;
+    for (let i = dataStart; i < cache.length; i += 7) cache[i] = cache[i]! ^ 0xa5;
     fs.writeFileSync(codeCachePath(file), cache);
     expect(await probe(file)).toEqual({ cache: 'rejected', exports: expect.objectContaining({ answer: 3, squared: 9 }) });
     expect(await probe(file)).toEqual({ cache: 'used', exports: expect.objectContaining({ answer: 3, squared: 9 }) });

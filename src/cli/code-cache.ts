@@ -3,20 +3,19 @@
  * instead of compiling the source again, which is most of a short CLI call's start-up.
  *
  * The cache sits beside the file, one per Node version and architecture
- * (`<file>.<version>-<arch>.cache`): the SHA-1 of the source it was made from, then V8's data. It
- * is only ever an optimisation. A cache made from other bytes (the file was rebuilt; V8 itself
- * compares only the source's length) is not used, and V8 rejects data of another V8 version, other
+ * (`<file>.<version>-<arch>.cache`): the source it was made from (its length, then its bytes), then
+ * V8's data. It is only ever an optimisation. A cache made from other bytes (the file was rebuilt;
+ * V8 itself compares only the source's length) is not used, and V8 rejects data of another V8 version, other
  * flags or damaged data; the file is then compiled as usual and a fresh cache is written when the
  * process ends (temporary file + rename, so a concurrent run never reads half of one). When it
  * cannot be written (a read-only install), every run simply compiles.
  */
-import { hash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
 
-const DIGEST_BYTES = 20;
+const LENGTH_BYTES = 4;
 
 /** Where the code cache of `file` lives for this Node. */
 export function codeCachePath(file: string): string {
@@ -28,7 +27,7 @@ export type CacheUse = 'used' | 'rejected' | 'missing';
 
 /**
  * Runs the CommonJS module `file` and returns its exports, or `undefined` when `file` does not
- * exist. Errors thrown by the module itself propagate. O(size of the file) to read and hash it.
+ * exist. Errors thrown by the module itself propagate. O(size of the file) to read and compare it.
  */
 export function runCommonJs(file: string): { exports: unknown; cache: CacheUse } | undefined {
   let bytes: Buffer;
@@ -38,7 +37,6 @@ export function runCommonJs(file: string): { exports: unknown; cache: CacheUse }
     if ((error as { code?: string }).code === 'ENOENT') return undefined;
     throw error;
   }
-  const digest = hash('sha1', bytes, 'buffer');
   const cacheFile = codeCachePath(file);
   let stored: Buffer | undefined;
   try {
@@ -46,10 +44,15 @@ export function runCommonJs(file: string): { exports: unknown; cache: CacheUse }
   } catch {
     stored = undefined;
   }
-  const matches = stored !== undefined && stored.length > DIGEST_BYTES && digest.equals(stored.subarray(0, DIGEST_BYTES));
+  const dataStart = LENGTH_BYTES + bytes.length;
+  const matches =
+    stored !== undefined &&
+    stored.length > dataStart &&
+    stored.readUInt32LE(0) === bytes.length &&
+    bytes.equals(stored.subarray(LENGTH_BYTES, dataStart));
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`, {
     filename: file,
-    cachedData: matches ? stored?.subarray(DIGEST_BYTES) : undefined,
+    cachedData: matches ? stored?.subarray(dataStart) : undefined,
     // A dynamic import() inside the file goes through Node's ordinary loader.
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
@@ -58,14 +61,16 @@ export function runCommonJs(file: string): { exports: unknown; cache: CacheUse }
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
   // Written at the end, so that it holds the functions this run compiled too, not only the top level.
-  if (cache !== 'used') process.once('beforeExit', () => writeCache(cacheFile, digest, script));
+  if (cache !== 'used') process.once('beforeExit', () => writeCache(cacheFile, bytes, script));
   return { exports: module.exports, cache };
 }
 
-function writeCache(cacheFile: string, digest: Buffer, script: vm.Script): void {
+function writeCache(cacheFile: string, source: Buffer, script: vm.Script): void {
   const temp = `${cacheFile}.${process.pid}.tmp`;
   try {
-    writeFileSync(temp, Buffer.concat([digest, script.createCachedData()]));
+    const length = Buffer.alloc(LENGTH_BYTES);
+    length.writeUInt32LE(source.length);
+    writeFileSync(temp, Buffer.concat([length, source, script.createCachedData()]));
     renameSync(temp, cacheFile);
   } catch {
     // Only an optimisation: a read-only install runs without a cache.
