@@ -10,6 +10,7 @@
  *
  * `npm run build` runs it after tsc, so the bundle is always built from the same dist/ it sits in.
  */
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -20,8 +21,15 @@ const cliDir = path.join(root, 'dist', 'cli');
 /** The bundle that dist/cli/main.js runs when it exists. */
 export const CLI_BUNDLE = path.join(cliDir, 'bundle.cjs');
 
-/** Builds {@link CLI_BUNDLE} from the compiled dist/cli/program.js. */
+/**
+ * Builds {@link CLI_BUNDLE} from the compiled dist/cli/program.js, and removes the code caches of
+ * the previous bundle (they would never be used again, and must not be published).
+ */
 export async function buildCliBundle(outfile: string = CLI_BUNDLE): Promise<void> {
+  const base = path.basename(outfile);
+  for (const name of readdirSync(path.dirname(outfile), { withFileTypes: false }).map(String)) {
+    if (name.startsWith(`${base}.`) && (name.endsWith('.cache') || name.endsWith('.tmp'))) rmSync(path.join(path.dirname(outfile), name), { force: true });
+  }
   await build({
     stdin: { contents: "export { runCli } from './program.js';", resolveDir: cliDir, sourcefile: 'bundle-entry.js', loader: 'js' },
     outfile,

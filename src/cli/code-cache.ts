@@ -10,7 +10,7 @@
  * process ends (temporary file + rename, so a concurrent run never reads half of one). When it
  * cannot be written (a read-only install), every run simply compiles.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -67,17 +67,31 @@ export function runCommonJs(file: string): { exports: unknown; cache: CacheUse }
 
 function writeCache(cacheFile: string, source: Buffer, script: vm.Script): void {
   const temp = `${cacheFile}.${process.pid}.tmp`;
+  let fd: number;
+  try {
+    fd = openSync(temp, 'w');
+  } catch {
+    // Only an optimisation: where it cannot be written (a read-only install), skip making one.
+    return;
+  }
   try {
     const length = Buffer.alloc(LENGTH_BYTES);
     length.writeUInt32LE(source.length);
-    writeFileSync(temp, Buffer.concat([length, source, script.createCachedData()]));
+    writeSync(fd, length);
+    writeSync(fd, source);
+    writeSync(fd, script.createCachedData());
+    closeSync(fd);
     renameSync(temp, cacheFile);
   } catch {
-    // Only an optimisation: a read-only install runs without a cache.
+    try {
+      closeSync(fd);
+    } catch {
+      // Already closed.
+    }
     try {
       rmSync(temp, { force: true });
     } catch {
-      // Nothing was written, or it cannot be removed either: leave it.
+      // It cannot be removed either: leave it.
     }
   }
 }
