@@ -10,7 +10,7 @@
  *
  * `npm run build` runs it after tsc, so the bundle is always built from the same dist/ it sits in.
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -22,16 +22,18 @@ const cliDir = path.join(root, 'dist', 'cli');
 export const CLI_BUNDLE = path.join(cliDir, 'bundle.cjs');
 
 /**
- * Builds {@link CLI_BUNDLE} from the compiled dist/cli/program.js, and removes the code caches of
- * the previous bundle (they would never be used again, and must not be published).
+ * Builds {@link CLI_BUNDLE} from the compiled dist/cli/program.js (or from `entryDir`'s program,
+ * e.g. src/cli for tests), and removes the code caches of the previous bundle (they would never be
+ * used again, and must not be published).
  */
-export async function buildCliBundle(outfile: string = CLI_BUNDLE): Promise<void> {
+export async function buildCliBundle(outfile: string = CLI_BUNDLE, entryDir: string = cliDir): Promise<void> {
   const base = path.basename(outfile);
-  for (const name of readdirSync(path.dirname(outfile), { withFileTypes: false }).map(String)) {
+  mkdirSync(path.dirname(outfile), { recursive: true });
+  for (const name of readdirSync(path.dirname(outfile))) {
     if (name.startsWith(`${base}.`) && (name.endsWith('.cache') || name.endsWith('.tmp'))) rmSync(path.join(path.dirname(outfile), name), { force: true });
   }
   await build({
-    stdin: { contents: "export { runCli } from './program.js';", resolveDir: cliDir, sourcefile: 'bundle-entry.js', loader: 'js' },
+    stdin: { contents: "export { runCli } from './program.js';", resolveDir: entryDir, sourcefile: 'bundle-entry.js', loader: 'js' },
     outfile,
     bundle: true,
     format: 'cjs',
