@@ -18,6 +18,31 @@ import { build } from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cliDir = path.join(root, 'dist', 'cli');
 
+/**
+ * Built-in modules that the bundled code only calls into (never enumerates) and that a read-only
+ * command never calls: required at their first use instead of at start-up (`node:crypto`, for
+ * nanoid and temporary-file names, costs ~2 ms to load; `node:child_process`, which commander needs
+ * only for executable subcommands, ~1 ms).
+ */
+const LAZY_BUILTINS = ['node:child_process', 'child_process'];
+
+/** The stand-in for a lazily required built-in: every access goes to the real module. */
+function lazyBuiltinSource(name: string): string {
+  return `let real;
+const load = () => (real ??= require(${JSON.stringify(name)}));
+module.exports = new Proxy({}, {
+  get: (_target, key) => load()[key],
+  has: (_target, key) => key in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_target, key) => {
+    const descriptor = Reflect.getOwnPropertyDescriptor(load(), key);
+    if (descriptor !== undefined) descriptor.configurable = true;
+    return descriptor;
+  },
+});
+`;
+}
+
 /** The bundle that dist/cli/main.js runs when it exists. */
 export const CLI_BUNDLE = path.join(cliDir, 'bundle.cjs');
 
@@ -46,6 +71,17 @@ export async function buildCliBundle(outfile: string = CLI_BUNDLE, entryDir: str
     minifyWhitespace: true,
     legalComments: 'none',
     logLevel: 'warning',
+    plugins: [
+      {
+        name: 'lazy-builtins',
+        setup(b) {
+          const filter = new RegExp(`^(${LAZY_BUILTINS.join('|')})$`);
+          // The stand-in's own require of the real module stays an ordinary external.
+          b.onResolve({ filter }, (args) => (args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy-builtin' }));
+          b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({ contents: lazyBuiltinSource(args.path), loader: 'js' }));
+        },
+      },
+    ],
   });
 }
 
