@@ -19,29 +19,44 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cliDir = path.join(root, 'dist', 'cli');
 
 /**
- * Built-in modules that the bundled code only calls into (never enumerates) and that a read-only
- * command never calls: required at their first use instead of at start-up (`node:crypto`, for
- * nanoid and temporary-file names, costs ~2 ms to load; `node:child_process`, which commander needs
- * only for executable subcommands, ~1 ms).
+ * Built-in modules that the bundled code only calls into (never enumerates; the bundle requires
+ * them as externals and reads their functions at each call) and that a read-only command never
+ * calls: required at their first use instead of at start-up. `node:crypto` (nanoid, temporary-file
+ * names) costs ~2 ms to load, `node:child_process` (commander, for executable subcommands only)
+ * ~1 ms.
  */
-const LAZY_BUILTINS = ['node:child_process', 'child_process'];
+const LAZY_BUILTINS = ['node:crypto', 'crypto', 'node:child_process', 'child_process'];
 
-/** The stand-in for a lazily required built-in: every access goes to the real module. */
-function lazyBuiltinSource(name: string): string {
-  return `let real;
-const load = () => (real ??= require(${JSON.stringify(name)}));
-module.exports = new Proxy({}, {
-  get: (_target, key) => load()[key],
-  has: (_target, key) => key in load(),
-  ownKeys: () => Reflect.ownKeys(load()),
-  getOwnPropertyDescriptor: (_target, key) => {
-    const descriptor = Reflect.getOwnPropertyDescriptor(load(), key);
-    if (descriptor !== undefined) descriptor.configurable = true;
-    return descriptor;
-  },
-});
-`;
-}
+/**
+ * The bundle's first lines: its own URL for `import.meta.url`, and a `require` that hands out a
+ * stand-in for each of {@link LAZY_BUILTINS}, which requires the real module at its first use and
+ * forwards every access to it.
+ */
+const BANNER = `const __gesturaBundleUrl = require('node:url').pathToFileURL(__filename).href;
+require = ((real) => {
+  const lazy = new Set(${JSON.stringify(LAZY_BUILTINS)});
+  const made = new Map();
+  const standIn = (id) => {
+    let loaded;
+    const load = () => (loaded ??= real(id));
+    return new Proxy({}, {
+      get: (_target, key) => load()[key],
+      has: (_target, key) => key in load(),
+      ownKeys: () => Reflect.ownKeys(load()),
+      getOwnPropertyDescriptor: (_target, key) => {
+        const descriptor = Reflect.getOwnPropertyDescriptor(load(), key);
+        if (descriptor !== undefined) descriptor.configurable = true;
+        return descriptor;
+      },
+    });
+  };
+  const lazyRequire = (id) => {
+    if (!lazy.has(id)) return real(id);
+    if (!made.has(id)) made.set(id, standIn(id));
+    return made.get(id);
+  };
+  return Object.assign(lazyRequire, real);
+})(require);`;
 
 /** The bundle that dist/cli/main.js runs when it exists. */
 export const CLI_BUNDLE = path.join(cliDir, 'bundle.cjs');
@@ -66,22 +81,11 @@ export async function buildCliBundle(outfile: string = CLI_BUNDLE, entryDir: str
     target: 'node20',
     external: ['@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'],
     define: { 'import.meta.url': '__gesturaBundleUrl' },
-    banner: { js: "const __gesturaBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    banner: { js: BANNER },
     // Whitespace only: names stay, so error and class names read as in the modules.
     minifyWhitespace: true,
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [
-      {
-        name: 'lazy-builtins',
-        setup(b) {
-          const filter = new RegExp(`^(${LAZY_BUILTINS.join('|')})$`);
-          // The stand-in's own require of the real module stays an ordinary external.
-          b.onResolve({ filter }, (args) => (args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy-builtin' }));
-          b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({ contents: lazyBuiltinSource(args.path), loader: 'js' }));
-        },
-      },
-    ],
   });
 }
 
