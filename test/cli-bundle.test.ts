@@ -1,0 +1,57 @@
+/**
+ * The built CLI is one bundle (scripts/build-cli.ts) run through the code cache: it must answer
+ * exactly as the modules do — output, errors and exit codes, the version read from package.json —
+ * on the first run (no cache) and on later ones (cache used).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCliBundle } from '../scripts/build-cli.js';
+import { repoRoot, runTsx, type TsxRun } from './helpers/spawn-tsx.js';
+
+// As deep below the repository as dist/cli, so that paths relative to the bundle resolve alike.
+const outDir = path.join(repoRoot, '.test-bundle', `cli-${process.pid}`);
+const bundle = path.join(outDir, 'bundle.cjs');
+let dir: string;
+
+beforeAll(async () => {
+  await buildCliBundle(bundle, path.join(repoRoot, 'src', 'cli'));
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gt-cli-bundle-'));
+}, 120_000);
+
+afterAll(() => {
+  fs.rmSync(outDir, { recursive: true, force: true });
+  if (fs.readdirSync(path.dirname(outDir)).length === 0) fs.rmSync(path.dirname(outDir), { recursive: true, force: true });
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const viaModules = (args: string[]): Promise<TsxRun> => runTsx('src/cli/main.ts', ['--dir', dir, ...args]);
+const viaBundle = (args: string[]): Promise<TsxRun> => runTsx('test/workers/run-cli-bundle.ts', [bundle, '--dir', dir, ...args]);
+
+describe('CLI bundle', () => {
+  it('answers as the modules do, with and without its code cache', { timeout: 120_000 }, async () => {
+    const created = await viaBundle(['add', 'Write code', '-m', 'first', '--json']);
+    expect(created.stderr).toBe('');
+    const id = (JSON.parse(created.stdout) as { id: string }).id;
+    const cases = [
+      ['--version'],
+      ['list'],
+      ['--json', 'list'],
+      ['show', id],
+      ['show', 'missing'],
+      ['status', id, 'bogus'],
+      ['--session', 'bad/id', 'list'],
+      ['nonsense'],
+      ['tree'],
+    ];
+    for (const args of cases) {
+      const expected = await viaModules(args);
+      for (let run = 0; run < 2; run++) {
+        const got = await viaBundle(args);
+        expect({ args, code: got.code, stdout: got.stdout, stderr: got.stderr }).toEqual({ args, code: expected.code, stdout: expected.stdout, stderr: expected.stderr });
+      }
+    }
+    expect(fs.existsSync(`${bundle}.${process.version}-${process.arch}.cache`)).toBe(true);
+  });
+});
