@@ -60,7 +60,8 @@ function quantile(samples: readonly number[], q: number): number {
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** The floor: the bytes to a fresh temp file (O_EXCL), fsync, close, rename over `target`. */
-async function floorCommit(target: string, bytes: Buffer): Promise<void> {
+/** The disk floor of a commit: a new temporary file, one write, fsync, close, rename; nothing else. */
+export async function floorCommit(target: string, bytes: Buffer): Promise<void> {
   const temp = `${target}.${randomBytes(6).toString('hex')}.floor`;
   const handle = await fs.open(temp, 'wx');
   try {
