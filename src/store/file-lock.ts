@@ -21,7 +21,11 @@ import fs from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type lockfileModule from 'proper-lockfile';
+// Loaded with the library, not lazily at the first lock: proper-lockfile installs signal-exit's
+// SIGINT/SIGTERM handlers when it loads, and those re-raise a signal when they are the only
+// listeners left. Installed late, they would run after an application's own `once` handler and kill
+// the process before its shutdown finished (the dashboard's `serve` test caught exactly that).
+import lockfile from 'proper-lockfile';
 import { TaskIoError } from '../errors.js';
 import { errorCode } from './error-code.js';
 
@@ -181,14 +185,6 @@ function lost(file: string, reason: string, cause?: unknown): TaskIoError {
   return new TaskIoError(`lost the lock of '${file}' before the commit could be written (${reason}); nothing was written`, { path: file, cause });
 }
 
-let lockfileLoad: Promise<typeof lockfileModule> | undefined;
-
-/** proper-lockfile, loaded with the first lock: reads take none, so a read-only run (a CLI `list`) never loads it. */
-function loadLockfile(): Promise<typeof lockfileModule> {
-  lockfileLoad ??= import('proper-lockfile').then((m) => m.default);
-  return lockfileLoad;
-}
-
 /**
  * Acquires the lock of `file` (which need not exist), retrying with jittered backoff from 1 ms up to
  * 50 ms until `deadline` (default: `timeoutMs` from now) has passed.
@@ -196,7 +192,6 @@ function loadLockfile(): Promise<typeof lockfileModule> {
 export async function acquireFileLock(file: string, options: FileLockOptions, deadline = Date.now() + options.timeoutMs): Promise<HeldLock> {
   const staleMs = Math.max(2000, options.staleMs);
   const lockDir = `${path.resolve(file)}.lock`;
-  const lockfile = await loadLockfile();
   let delay = 1;
   for (;;) {
     let compromised: Error | null = null;
