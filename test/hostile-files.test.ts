@@ -63,6 +63,37 @@ describe('the session file swapped for a link to an outside file, in a loop', ()
   });
 });
 
+describe('.gestura swapped for a link to an outside directory and back, in a loop', () => {
+  it('never returns the outside session file from a read', { timeout: 120_000 }, async () => {
+    const root = tempDir('swap-dir');
+    const baseDir = path.join(root, 'base');
+    const outside = path.join(root, 'outside');
+    await new TaskManager(baseDir).createTask('s', 'inside', '');
+    // the same layout outside: a session `s` whose only task is named `OUTSIDE`
+    const outsideManager = new TaskManager(path.join(root, 'other'));
+    await outsideManager.createTask('s', 'OUTSIDE', '');
+    fs.renameSync(path.join(root, 'other', '.gestura'), outside);
+    const stopFile = path.join(root, 'stop');
+    const swapper = startWorker(tsxLauncher('dir-swapper'), { baseDir, outside, stopFile });
+    await swapper.waitForLine((l) => l === 'started');
+    const names = new Set<string>();
+    try {
+      const reader = new TaskManager(baseDir);
+      for (let i = 0; i < 20_000 && !names.has('OUTSIDE'); i++) {
+        const error = await outcome(async () => {
+          for (const task of await reader.listTasks('s')) names.add(task.name);
+        });
+        if (error !== null) expect(error).toBeInstanceOf(TaskIoError);
+      }
+    } finally {
+      fs.writeFileSync(stopFile, '');
+      await swapper.exited;
+    }
+    console.info(`[hostile] .gestura swap: names read ${[...names].join(', ')}; swapper ${swapper.lines.at(-1)}`);
+    expect(names.has('OUTSIDE')).toBe(false);
+  });
+});
+
 describe('links and non-directories above the session file', () => {
   const cases: [string, (baseDir: string, outsideDir: string) => void][] = [
     ['.gestura is a link to an outside directory', (b, o) => fs.symlinkSync(o, path.join(b, '.gestura'))],

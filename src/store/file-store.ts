@@ -34,7 +34,7 @@ import { phaseEnd, phaseStart } from './commit-timing.js';
 import { acquireFileLock, DEFAULT_LOCK_OPTIONS, type FileLockOptions, type HeldLock } from './file-lock.js';
 import { withKeyedMutex } from './keyed-mutex.js';
 import { sessionFilePath, sessionIdOfFileName, tasksDirectory } from './paths.js';
-import { openTasksDirectory, verifyTasksDirectory, type TasksDirIdentity } from './tasks-dir.js';
+import { openedOutside, openTasksDirectory, refuseOutside, verifyTasksDirectory, type TasksDirIdentity } from './tasks-dir.js';
 import type { StoredList, TaskStore } from './task-store.js';
 import { closeFile, createTempFile, isTempFileOf, markFile, mayBeInFlight, syncFile, tempFileFor, writeAll } from './temp-file.js';
 
@@ -217,7 +217,8 @@ export class FileTaskStore implements TaskStore {
   /**
    * Reads the file through one descriptor so the stat and the bytes belong to the same inode.
    * Opened without following a link and without blocking (a FIFO swapped in never hangs the read),
-   * then checked to be a regular file before anything is read from it.
+   * then checked to be inside the real tasks directory (not reached through a link swapped in above
+   * it) and to be a regular file before anything is read from it.
    */
   async #readSnapshot(file: string): Promise<{ stat: BigIntStats; bytes: Buffer; takenAt: bigint } | null> {
     let handle: fs.FileHandle;
@@ -229,6 +230,8 @@ export class FileTaskStore implements TaskStore {
       throw ioError('read', file, error);
     }
     try {
+      const outside = openedOutside(handle.fd, this.#baseDir, path.basename(file));
+      if (outside !== null) throw refuseOutside(file, outside);
       const stat = await handle.stat({ bigint: true });
       checkRegularFile(file, stat);
       const bytes = await handle.readFile();
@@ -291,6 +294,17 @@ export class FileTaskStore implements TaskStore {
       fd = createTempFile(temp, basisVersion?.mode ?? DEFAULT_FILE_MODE);
     } catch (error) {
       throw ioError('create the temporary file', temp, error);
+    }
+    const outside = openedOutside(fd, this.#baseDir, path.basename(temp));
+    if (outside !== null) {
+      // created through a link swapped in above the tasks directory: remove exactly that file
+      try {
+        closeFile(fd);
+        fsSync.unlinkSync(outside);
+      } catch {
+        // already failing
+      }
+      throw refuseOutside(file, outside);
     }
     let open = true;
     let renamed = false;
