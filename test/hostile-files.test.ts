@@ -94,6 +94,37 @@ describe('.gestura swapped for a link to an outside directory and back, in a loo
   });
 });
 
+describe('.gestura swapped for a link while a writer waits for the lock', () => {
+  it('never creates the lock directory outside the base directory', { timeout: 120_000 }, async () => {
+    const root = tempDir('swap-dir-lock');
+    const baseDir = path.join(root, 'base');
+    const outsideTasks = path.join(root, 'outside', 'tasks');
+    fs.mkdirSync(outsideTasks, { recursive: true });
+    const manager = new TaskManager(baseDir, { lock: { timeoutMs: 60_000 } });
+    await manager.createTask('s', 'seed', '');
+    const holder = startWorker(tsxLauncher('lock-holder'), { baseDir, session: 's', holdMs: 600_000, staleMs: 10_000, name: 'holder' });
+    await holder.waitForLine((l) => l === 'locked');
+    const created: string[] = [];
+    const watcher = fs.watch(outsideTasks, (_event, name) => created.push(String(name)));
+    try {
+      const writer = outcome(() => manager.createTask('s', 'waiting', ''));
+      await new Promise((resolve) => setTimeout(resolve, 500)); // let the writer reach its retry loop
+      const gestura = path.join(baseDir, '.gestura');
+      fs.renameSync(gestura, path.join(baseDir, '.gestura.parked'));
+      fs.symlinkSync(path.join(root, 'outside'), gestura);
+      const error = await writer;
+      expect(error).toBeInstanceOf(TaskIoError);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // let the watcher deliver what happened
+    } finally {
+      watcher.close();
+      holder.child.kill('SIGKILL');
+      await holder.exited;
+    }
+    expect(created).toEqual([]);
+    expect(fs.readdirSync(outsideTasks)).toEqual([]);
+  });
+});
+
 describe('links and non-directories above the session file', () => {
   const cases: [string, (baseDir: string, outsideDir: string) => void][] = [
     ['.gestura is a link to an outside directory', (b, o) => fs.symlinkSync(o, path.join(b, '.gestura'))],

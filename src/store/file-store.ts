@@ -250,7 +250,7 @@ export class FileTaskStore implements TaskStore {
     return withKeyedMutex(file, async () => {
       const t0 = phaseStart();
       const directory = openTasksDirectory(this.#baseDir, true) as TasksDirIdentity;
-      const lock = await acquireFileLock(file, this.#lock, deadline);
+      const lock = await acquireFileLock(file, this.#lock, deadline, { dev: directory.tasksDev, ino: directory.tasksIno });
       this.#held.set(file, { lock, directory });
       phaseEnd('lock', t0);
       let result: T;
