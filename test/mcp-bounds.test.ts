@@ -171,6 +171,22 @@ describe('MCP results stay bounded and every request is answered', () => {
     expect(text(results[3]!)).toBe('Task not found: no\\esuch');
   });
 
+  it('escapes terminal controls in the task tool and the resume prompt too', async () => {
+    const name = 'y \u001b]0;title\u0007 \u001b[31mred \u202e';
+    await call('create_task', { name, description: 'd\u001b[2J', session: 'escapes-task' });
+    const texts = [
+      text(await call('task', { operation: 'list', session: 'escapes-task' })),
+      text(await call('task', { operation: 'create', name: 'z\u001b]0;t\u0007', session: 'escapes-task' })),
+    ];
+    const prompt = await client.getPrompt({ name: 'resume_session', arguments: { session: 'escapes-task' } });
+    for (const message of prompt.messages) if (message.content.type === 'text') texts.push(message.content.text);
+    expect(texts.join('')).toContain('\\e]0;title\\x07');
+    for (const t of texts) {
+      // eslint-disable-next-line no-control-regex
+      expect(t).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    }
+  });
+
   it('refuses in import_plan exactly what createTask refuses (a lone surrogate in a name)', async () => {
     const plan = [{ name: 'bad \ud800 name', description: 'x', priority: 'high', is_blocking: false }];
     const asArray = await call('import_plan', { plan, session: 'surrogate' });
