@@ -247,9 +247,13 @@ export class FileTaskStore implements TaskStore {
   async withLock<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
     const file = this.locate(sessionId);
     const deadline = Date.now() + this.#lock.timeoutMs;
-    return withKeyedMutex(file, async () => {
+    // One in-process key per session file on disk, however the base directory is spelled (a link,
+    // `..`): a call through another spelling inside a batch is caught as re-entrant too.
+    const directory = openTasksDirectory(this.#baseDir, true) as TasksDirIdentity;
+    const key = `${directory.tasksDev}:${directory.tasksIno}/${path.basename(file)}`;
+    return withKeyedMutex(key, async () => {
       const t0 = phaseStart();
-      const directory = openTasksDirectory(this.#baseDir, true) as TasksDirIdentity;
+      verifyTasksDirectory(this.#baseDir, directory); // unchanged while this call waited for its turn
       const lock = await acquireFileLock(file, this.#lock, deadline, { dev: directory.tasksDev, ino: directory.tasksIno });
       this.#held.set(file, { lock, directory });
       phaseEnd('lock', t0);
@@ -266,7 +270,7 @@ export class FileTaskStore implements TaskStore {
       await lock.release();
       phaseEnd('unlock', t1);
       return result;
-    }, this.#lock.timeoutMs);
+    }, this.#lock.timeoutMs, file);
   }
 
   async write(sessionId: string, list: TaskList, basis: StoredList | null): Promise<StoredList> {
