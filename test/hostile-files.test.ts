@@ -94,6 +94,34 @@ describe('.gestura swapped for a link to an outside directory and back, in a loo
   });
 });
 
+describe('.gestura swapped for a link and back while sessions are listed', () => {
+  it('never lists a session of the outside directory', { timeout: 120_000 }, async () => {
+    const root = tempDir('swap-dir-list');
+    const baseDir = path.join(root, 'base');
+    const outside = path.join(root, 'outside');
+    const manager = new TaskManager(baseDir);
+    await manager.createTask('inside', 'x', '');
+    fs.mkdirSync(path.join(outside, 'tasks'), { recursive: true });
+    fs.writeFileSync(path.join(outside, 'tasks', 'outside.json'), '{}');
+    const stopFile = path.join(root, 'stop');
+    const swapper = startWorker(tsxLauncher('dir-swapper'), { baseDir, outside, stopFile });
+    await swapper.waitForLine((l) => l === 'started');
+    const listed = new Set<string>();
+    try {
+      for (let i = 0; i < 20_000 && !listed.has('outside'); i++) {
+        const error = await outcome(async () => {
+          for (const id of await manager.listSessions()) listed.add(id);
+        });
+        if (error !== null) expect(error).toBeInstanceOf(TaskIoError);
+      }
+    } finally {
+      fs.writeFileSync(stopFile, '');
+      await swapper.exited;
+    }
+    expect(listed.has('outside')).toBe(false);
+  });
+});
+
 describe('.gestura swapped for a link while a writer waits for the lock', () => {
   it('never creates the lock directory outside the base directory', { timeout: 120_000 }, async () => {
     const root = tempDir('swap-dir-lock');

@@ -34,7 +34,7 @@ import { phaseEnd, phaseStart } from './commit-timing.js';
 import { acquireFileLock, DEFAULT_LOCK_OPTIONS, type FileLockOptions, type HeldLock } from './file-lock.js';
 import { withKeyedMutex } from './keyed-mutex.js';
 import { sessionFilePath, sessionIdOfFileName, tasksDirectory } from './paths.js';
-import { openedOutside, openTasksDirectory, refuseOutside, verifyTasksDirectory, type TasksDirIdentity } from './tasks-dir.js';
+import { inTasksDirectory, openedOutside, openTasksDirectory, refuseOutside, verifyTasksDirectory, type TasksDirIdentity } from './tasks-dir.js';
 import type { StoredList, TaskStore } from './task-store.js';
 import { closeFile, createTempFile, isTempFileOf, markFile, mayBeInFlight, syncFile, tempFileFor, writeAll } from './temp-file.js';
 
@@ -400,20 +400,31 @@ export class FileTaskStore implements TaskStore {
     if (last !== undefined && now - last < TEMP_SWEEP_INTERVAL_MS) return;
     held.lock.verify(); // a writer that lost its lock must not delete the new holder's file
     this.#swept.set(file, now);
-    const names = await fs.readdir(this.directory).catch(() => [] as string[]);
-    await Promise.all(
-      names
-        .filter((n) => isTempFileOf(file, n) && !mayBeInFlight(file, n))
-        .map((n) => fs.unlink(path.join(this.directory, n)).catch(() => undefined)),
-    );
+    // Listed and removed through a checked descriptor of the tasks directory (never through a link
+    // swapped in above it); synchronous: a listing and, rarely, an unlink or two.
+    try {
+      inTasksDirectory(this.#baseDir, (dir) => {
+        for (const n of fsSync.readdirSync(dir)) {
+          if (!isTempFileOf(file, n) || mayBeInFlight(file, n)) continue;
+          try {
+            fsSync.unlinkSync(path.join(dir, n));
+          } catch {
+            // gone meanwhile, or not ours to remove: left alone
+          }
+        }
+      });
+    } catch {
+      // the sweep is housekeeping: the commit's own checks decide whether it may go on
+    }
   }
 
   async listSessions(): Promise<string[]> {
     if (openTasksDirectory(this.#baseDir, false) === null) return [];
     let names: string[];
     try {
-      names = await fs.readdir(this.directory);
+      names = inTasksDirectory(this.#baseDir, (dir) => fsSync.readdirSync(dir));
     } catch (error) {
+      if (error instanceof TaskIoError) throw error;
       if (errorCode(error) === 'ENOENT') return [];
       throw ioError('list', this.directory, error);
     }

@@ -138,3 +138,22 @@ export function refuseOutside(file: string, actual: string): TaskIoError {
     { path: file },
   );
 }
+
+/**
+ * Runs `fn` with a path to the real tasks directory below `baseDir` that no link swapped in above
+ * it can redirect: `/proc/self/fd/<n>` of a descriptor checked with {@link openedOutside} (Linux),
+ * else the plain path. For listing and removing names in it. Throws ENOENT (as an fs error) when the
+ * directory does not exist, a TaskIoError when what was opened is not that directory. O(1) + `fn`.
+ */
+export function inTasksDirectory<T>(baseDir: string, fn: (dir: string) => T): T {
+  const dir = path.join(baseDir, '.gestura', 'tasks');
+  const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
+  try {
+    const outside = openedOutside(fd, baseDir, '');
+    if (outside !== null) throw refuseOutside(dir, outside);
+    const viaFd = `${FD_LINKS}/${fd}`;
+    return fn(fs.existsSync(viaFd) ? viaFd : dir);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
