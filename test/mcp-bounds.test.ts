@@ -202,7 +202,7 @@ describe('MCP results stay bounded and every request is answered', () => {
 });
 
 describe('the MCP stdio transport', () => {
-  it('answers a line that is not JSON and an oversized request by id, then goes on serving', async () => {
+  it('answers a line that is not JSON, an oversized request and a too deeply nested one by id, then goes on serving', async () => {
     const rawDir = tempDir('gt-mcp-raw-');
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'mcp', '--dir', rawDir], {
       cwd: repoRoot,
@@ -217,13 +217,16 @@ describe('the MCP stdio transport', () => {
         while ((nl = buffered.indexOf('\n')) >= 0) {
           replies.push(JSON.parse(buffered.slice(0, nl)) as Record<string, unknown>);
           buffered = buffered.slice(nl + 1);
-          if (replies.length === 3) resolve();
+          if (replies.length === 4) resolve();
         }
       });
     });
     child.stdin.write('this is not json\n');
     const huge = { jsonrpc: '2.0', id: 'big-1', method: 'tools/call', params: { name: 'create_task', arguments: { name: 'x'.repeat(5 * 1024 * 1024) } } };
     child.stdin.write(`${JSON.stringify(huge)}\n`);
+    // valid JSON, but nested too deep for the message schema to check: answered by its id too
+    const deep = `${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`;
+    child.stdin.write(`{"jsonrpc":"2.0","id":"deep-1","method":"tools/call","params":{"name":"create_task","arguments":{"name":"x"},"_meta":${deep}}}\n`);
     const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } };
     child.stdin.write(`${JSON.stringify(init)}\n`);
     await done;
@@ -231,6 +234,7 @@ describe('the MCP stdio transport', () => {
     fs.rmSync(rawDir, { recursive: true, force: true });
     expect(replies[0]).toMatchObject({ id: null, error: { code: -32700 } });
     expect(replies[1]).toMatchObject({ id: 'big-1', error: { code: -32600, message: expect.stringMatching(/^message of 5242\d+ bytes is larger than this server accepts/) } });
-    expect(replies[2]).toMatchObject({ id: 1, result: { serverInfo: { name: 'gestura-tasks' } } });
+    expect(replies[2]).toMatchObject({ id: 'deep-1', error: { code: -32600 } });
+    expect(replies[3]).toMatchObject({ id: 1, result: { serverInfo: { name: 'gestura-tasks' } } });
   }, 60_000);
 });
