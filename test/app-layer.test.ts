@@ -1,7 +1,8 @@
 /** Invariants of the application layer the front ends share: escaping, paging and tree views. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MemoryTaskStore, TaskManager } from '../src/index.js';
+import { MemoryTaskStore, TaskManager, TaskSerializationError } from '../src/index.js';
+import { importPlan } from '../src/app/plan-import.js';
 import { escapeLines, escapeText } from '../src/app/escape.js';
 import { takePage } from '../src/app/paging.js';
 import { writeTreeJson } from '../src/app/tree-json.js';
@@ -101,5 +102,18 @@ describe('writeTreeJson', () => {
         expect(out).toBe(JSON.stringify(forest));
       }),
     );
+  });
+});
+
+describe('importPlan with a plan given as an array', () => {
+  it('refuses one nested 400,000 deep with a Serialization error, as the same plan as text', async () => {
+    let extra: unknown = 1;
+    for (let i = 0; i < 400_000; i++) extra = { a: extra };
+    const plan = [{ name: 'deep', description: 'x', priority: 'high', is_blocking: false, extra }];
+    const manager = new TaskManager('.', { store: new MemoryTaskStore() });
+    const error = await importPlan(manager, 's', plan as never).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskSerializationError);
+    expect((error as Error).message).toMatch(/deeper than/);
+    expect(await manager.listTasks('s')).toEqual([]);
   });
 });

@@ -63,6 +63,96 @@ describe('the session file swapped for a link to an outside file, in a loop', ()
   });
 });
 
+describe('.gestura swapped for a link to an outside directory and back, in a loop', () => {
+  it('never returns the outside session file from a read', { timeout: 120_000 }, async () => {
+    const root = tempDir('swap-dir');
+    const baseDir = path.join(root, 'base');
+    const outside = path.join(root, 'outside');
+    await new TaskManager(baseDir).createTask('s', 'inside', '');
+    // the same layout outside: a session `s` whose only task is named `OUTSIDE`
+    const outsideManager = new TaskManager(path.join(root, 'other'));
+    await outsideManager.createTask('s', 'OUTSIDE', '');
+    fs.renameSync(path.join(root, 'other', '.gestura'), outside);
+    const stopFile = path.join(root, 'stop');
+    const swapper = startWorker(tsxLauncher('dir-swapper'), { baseDir, outside, stopFile });
+    await swapper.waitForLine((l) => l === 'started');
+    const names = new Set<string>();
+    try {
+      const reader = new TaskManager(baseDir);
+      for (let i = 0; i < 20_000 && !names.has('OUTSIDE'); i++) {
+        const error = await outcome(async () => {
+          for (const task of await reader.listTasks('s')) names.add(task.name);
+        });
+        if (error !== null) expect(error).toBeInstanceOf(TaskIoError);
+      }
+    } finally {
+      fs.writeFileSync(stopFile, '');
+      await swapper.exited;
+    }
+    console.info(`[hostile] .gestura swap: names read ${[...names].join(', ')}; swapper ${swapper.lines.at(-1)}`);
+    expect(names.has('OUTSIDE')).toBe(false);
+  });
+});
+
+describe('.gestura swapped for a link and back while sessions are listed', () => {
+  it('never lists a session of the outside directory', { timeout: 120_000 }, async () => {
+    const root = tempDir('swap-dir-list');
+    const baseDir = path.join(root, 'base');
+    const outside = path.join(root, 'outside');
+    const manager = new TaskManager(baseDir);
+    await manager.createTask('inside', 'x', '');
+    fs.mkdirSync(path.join(outside, 'tasks'), { recursive: true });
+    fs.writeFileSync(path.join(outside, 'tasks', 'outside.json'), '{}');
+    const stopFile = path.join(root, 'stop');
+    const swapper = startWorker(tsxLauncher('dir-swapper'), { baseDir, outside, stopFile });
+    await swapper.waitForLine((l) => l === 'started');
+    const listed = new Set<string>();
+    try {
+      for (let i = 0; i < 20_000 && !listed.has('outside'); i++) {
+        const error = await outcome(async () => {
+          for (const id of await manager.listSessions()) listed.add(id);
+        });
+        if (error !== null) expect(error).toBeInstanceOf(TaskIoError);
+      }
+    } finally {
+      fs.writeFileSync(stopFile, '');
+      await swapper.exited;
+    }
+    expect(listed.has('outside')).toBe(false);
+  });
+});
+
+describe('.gestura swapped for a link while a writer waits for the lock', () => {
+  it('never creates the lock directory outside the base directory', { timeout: 120_000 }, async () => {
+    const root = tempDir('swap-dir-lock');
+    const baseDir = path.join(root, 'base');
+    const outsideTasks = path.join(root, 'outside', 'tasks');
+    fs.mkdirSync(outsideTasks, { recursive: true });
+    const manager = new TaskManager(baseDir, { lock: { timeoutMs: 60_000 } });
+    await manager.createTask('s', 'seed', '');
+    const holder = startWorker(tsxLauncher('lock-holder'), { baseDir, session: 's', holdMs: 600_000, staleMs: 10_000, name: 'holder' });
+    await holder.waitForLine((l) => l === 'locked');
+    const created: string[] = [];
+    const watcher = fs.watch(outsideTasks, (_event, name) => created.push(String(name)));
+    try {
+      const writer = outcome(() => manager.createTask('s', 'waiting', ''));
+      await new Promise((resolve) => setTimeout(resolve, 500)); // let the writer reach its retry loop
+      const gestura = path.join(baseDir, '.gestura');
+      fs.renameSync(gestura, path.join(baseDir, '.gestura.parked'));
+      fs.symlinkSync(path.join(root, 'outside'), gestura);
+      const error = await writer;
+      expect(error).toBeInstanceOf(TaskIoError);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // let the watcher deliver what happened
+    } finally {
+      watcher.close();
+      holder.child.kill('SIGKILL');
+      await holder.exited;
+    }
+    expect(created).toEqual([]);
+    expect(fs.readdirSync(outsideTasks)).toEqual([]);
+  });
+});
+
 describe('links and non-directories above the session file', () => {
   const cases: [string, (baseDir: string, outsideDir: string) => void][] = [
     ['.gestura is a link to an outside directory', (b, o) => fs.symlinkSync(o, path.join(b, '.gestura'))],

@@ -171,6 +171,22 @@ describe('MCP results stay bounded and every request is answered', () => {
     expect(text(results[3]!)).toBe('Task not found: no\\esuch');
   });
 
+  it('escapes terminal controls in the task tool and the resume prompt too', async () => {
+    const name = 'y \u001b]0;title\u0007 \u001b[31mred \u202e';
+    await call('create_task', { name, description: 'd\u001b[2J', session: 'escapes-task' });
+    const texts = [
+      text(await call('task', { operation: 'list', session: 'escapes-task' })),
+      text(await call('task', { operation: 'create', name: 'z\u001b]0;t\u0007', session: 'escapes-task' })),
+    ];
+    const prompt = await client.getPrompt({ name: 'resume_session', arguments: { session: 'escapes-task' } });
+    for (const message of prompt.messages) if (message.content.type === 'text') texts.push(message.content.text);
+    expect(texts.join('')).toContain('\\e]0;title\\x07');
+    for (const t of texts) {
+      // eslint-disable-next-line no-control-regex
+      expect(t).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    }
+  });
+
   it('refuses in import_plan exactly what createTask refuses (a lone surrogate in a name)', async () => {
     const plan = [{ name: 'bad \ud800 name', description: 'x', priority: 'high', is_blocking: false }];
     const asArray = await call('import_plan', { plan, session: 'surrogate' });
@@ -186,7 +202,7 @@ describe('MCP results stay bounded and every request is answered', () => {
 });
 
 describe('the MCP stdio transport', () => {
-  it('answers a line that is not JSON and an oversized request by id, then goes on serving', async () => {
+  it('answers a line that is not JSON, an oversized request and a too deeply nested one by id, then goes on serving', async () => {
     const rawDir = tempDir('gt-mcp-raw-');
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'mcp', '--dir', rawDir], {
       cwd: repoRoot,
@@ -201,13 +217,16 @@ describe('the MCP stdio transport', () => {
         while ((nl = buffered.indexOf('\n')) >= 0) {
           replies.push(JSON.parse(buffered.slice(0, nl)) as Record<string, unknown>);
           buffered = buffered.slice(nl + 1);
-          if (replies.length === 3) resolve();
+          if (replies.length === 4) resolve();
         }
       });
     });
     child.stdin.write('this is not json\n');
     const huge = { jsonrpc: '2.0', id: 'big-1', method: 'tools/call', params: { name: 'create_task', arguments: { name: 'x'.repeat(5 * 1024 * 1024) } } };
     child.stdin.write(`${JSON.stringify(huge)}\n`);
+    // valid JSON, but nested too deep for the message schema to check: answered by its id too
+    const deep = `${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`;
+    child.stdin.write(`{"jsonrpc":"2.0","id":"deep-1","method":"tools/call","params":{"name":"create_task","arguments":{"name":"x"},"_meta":${deep}}}\n`);
     const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } };
     child.stdin.write(`${JSON.stringify(init)}\n`);
     await done;
@@ -215,6 +234,7 @@ describe('the MCP stdio transport', () => {
     fs.rmSync(rawDir, { recursive: true, force: true });
     expect(replies[0]).toMatchObject({ id: null, error: { code: -32700 } });
     expect(replies[1]).toMatchObject({ id: 'big-1', error: { code: -32600, message: expect.stringMatching(/^message of 5242\d+ bytes is larger than this server accepts/) } });
-    expect(replies[2]).toMatchObject({ id: 1, result: { serverInfo: { name: 'gestura-tasks' } } });
+    expect(replies[2]).toMatchObject({ id: 'deep-1', error: { code: -32600 } });
+    expect(replies[3]).toMatchObject({ id: 1, result: { serverInfo: { name: 'gestura-tasks' } } });
   }, 60_000);
 });

@@ -4,6 +4,7 @@
  * InvalidInputError that points at the transaction; waiting behind a long batch in the same
  * process honours `lock.timeoutMs`.
  */
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, MemoryTaskStore, TaskIoError, TaskManager } from '../src/index.js';
 import { cleanTempDirsAfterEach, tempDir } from './helpers/env.js';
@@ -91,5 +92,28 @@ describe('re-entrant calls inside a batch', () => {
     await batch;
     await manager.createTask('s', 'after', '');
     expect((await manager.listTasks('s')).map((t) => t.name)).toEqual(['long', 'after']);
+  });
+});
+
+describe('re-entrant calls through another spelling of the same base directory', () => {
+  it('a manager on a link to the base directory, called inside a batch, fails at once with InvalidInputError', async () => {
+    const dir = tempDir();
+    const link = `${dir}-link`;
+    fs.symlinkSync(dir, link);
+    try {
+      const manager = new TaskManager(dir, { lock: { timeoutMs: 600_000 } });
+      const viaLink = new TaskManager(link, { lock: { timeoutMs: 600_000 } });
+      await manager.createTask('s', 'first', '');
+      const error = await manager
+        .batch('s', async () => {
+          await viaLink.createTask('s', 'inner', '');
+        })
+        .then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      await viaLink.createTask('s', 'after', '');
+      expect((await manager.listTasks('s')).map((t) => t.name)).toEqual(['first', 'after']);
+    } finally {
+      fs.unlinkSync(link);
+    }
   });
 });

@@ -7,8 +7,10 @@
  * Every spec is checked by the library's own planner parsing (the schema and the normalisation
  * the manager applies), whichever way it came in: there is no second spec check here.
  */
+import { exceedsDepth, MAX_DOCUMENT_DEPTH } from '../json/depth.js';
 import {
   parseRequirementBreakdownResponse,
+  TaskSerializationError,
   systemClock,
   TaskTransaction,
   type RequirementBreakdownTaskSpec,
@@ -37,7 +39,14 @@ export type PlanInput = string | readonly unknown[];
  * written out as JSON first), so both forms are validated by one path.
  */
 export function planSpecs(plan: PlanInput): RequirementBreakdownTaskSpec[] {
-  return parseRequirementBreakdownResponse(typeof plan === 'string' ? plan : JSON.stringify(plan));
+  if (typeof plan === 'string') return parseRequirementBreakdownResponse(plan);
+  // JSON.stringify recurses: an array nested deeper than any task file may be (hundreds of
+  // thousands of levels from an MCP client) would overflow the stack. It is refused as its text
+  // would be, without printing it. O(size of the plan).
+  if (exceedsDepth(plan, MAX_DOCUMENT_DEPTH)) {
+    throw new TaskSerializationError(`planner response is not valid JSON: it nests deeper than ${MAX_DOCUMENT_DEPTH} levels`);
+  }
+  return parseRequirementBreakdownResponse(JSON.stringify(plan));
 }
 
 function materialize(tx: TaskTransaction, specs: RequirementBreakdownTaskSpec[], parentId: string | null, dryRun: boolean): PlanImportResult {

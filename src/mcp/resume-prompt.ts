@@ -4,6 +4,7 @@
  * `manager.renderForPrompt`), never longer than `max_tokens` by the library's token estimate.
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { escapeLines } from '../app/escape.js';
 import { McpError, ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { DEFAULT_RESUME_TOKENS, isTaskError, resumeSessionPrompt, type TaskManager } from '../index.js';
@@ -38,7 +39,8 @@ export function registerResumePrompt(server: McpServer, manager: TaskManager, de
       const maxTokens = parseMaxTokens(args.max_tokens);
       const session = args.session === undefined || args.session.trim() === '' ? defaultSession : args.session;
       try {
-        const text = await resumeSessionPrompt(manager, session, maxTokens);
+        // terminal controls from task names and descriptions escaped, as in every MCP text
+        const text = escapeLines(await resumeSessionPrompt(manager, session, maxTokens));
         return {
           description: `Session ${session}, within ${maxTokens} tokens`,
           messages: [{ role: 'user', content: { type: 'text', text } }],

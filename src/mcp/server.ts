@@ -510,12 +510,14 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
   );
 
   // The original's `task` tool and its aliases: the exact texts of the original, lenient reading
-  // of sloppy arguments, and the loop breaker (src/agent). Their text is bounded like every result.
+  // of sloppy arguments, and the loop breaker (src/agent). Their text is bounded like every result,
+  // and its terminal controls (ESC, BEL, CR, C1, bidi overrides) are escaped like every MCP text;
+  // its lines stay lines (those texts put names and descriptions inside their own line layout).
   const taskTools = taskToolsForMcp(manager, { sessionId: options.session, names: TASK_TOOL_NAMES });
   for (const t of taskTools) {
     tool(t.name, { description: t.description, inputSchema: t.zodInputSchema }, async (args) => {
       const result = await t.handler(args);
-      const content = result.content.map((c) => ({ ...c, text: truncateText(c.text, PAGE_BUDGET_BYTES, TASK_TOOL_CUT) }));
+      const content = result.content.map((c) => ({ ...c, text: truncateText(escapeLines(c.text), PAGE_BUDGET_BYTES, TASK_TOOL_CUT) }));
       return { ...result, content };
     });
   }

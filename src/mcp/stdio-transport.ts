@@ -23,6 +23,22 @@ const EDGE_BYTES = 4096;
 const NEWLINE = 0x0a;
 
 /** The JSON-RPC id in the start or end of a message, if one can be read there. */
+/**
+ * The `id` of a JSON text that is an object with a string or number id; null for an object
+ * without one; undefined when the text is not JSON. O(length): JSON.parse does not recurse.
+ */
+function topLevelId(line: string): RequestId | null | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  const id = (value as { id?: unknown }).id;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
+}
+
 function findRequestId(head: string, tail: string): RequestId | null {
   const pattern = /"id"\s*:\s*(-?\d{1,15}|"(?:[^"\\]|\\.){0,200}")/g;
   for (const text of [tail, head]) {
@@ -110,7 +126,11 @@ export class BoundedStdioServerTransport implements Transport {
       message = deserializeMessage(line);
     } catch (error) {
       this.onerror?.(error instanceof Error ? error : new Error(String(error)));
-      this.#replyError(null, ErrorCode.ParseError, 'message is not a JSON-RPC message');
+      // JSON the message schema could not check (nested too deep for it, say) is still answered
+      // by its id, so the client is not left waiting; text that is not JSON gets id null.
+      const id = topLevelId(line);
+      if (id === undefined) this.#replyError(null, ErrorCode.ParseError, 'message is not a JSON-RPC message');
+      else this.#replyError(id, ErrorCode.InvalidRequest, 'message is not a valid JSON-RPC message');
       return;
     }
     this.onmessage?.(message);

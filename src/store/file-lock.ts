@@ -15,7 +15,9 @@
  *   set back, a copied or hostile directory) counts as abandoned, instead of blocking every writer
  *   until that date;
  * - the holder removes the lock directory at release only if it is still the one it created, so a
- *   holder that lost its lock never deletes the lock of the process that took it over.
+ *   holder that lost its lock never deletes the lock of the process that took it over;
+ * - every call on the lock directory goes through a checked descriptor of its parent, never through
+ *   a `.gestura` swapped for a link since the store checked it (see {@link parents}).
  */
 import fs from 'node:fs';
 import type { BigIntStats } from 'node:fs';
@@ -79,29 +81,40 @@ interface Owned {
 /** Lock directories this process holds, by path. */
 const owned = new Map<string, Owned>();
 
-/** Held lock directories whose removal is under way (in the thread pool), by path. */
-const releasing = new Map<string, Owned>();
-
-let exitHookInstalled = false;
+/** Where the kernel shows open descriptors as links to what they are (Linux). */
+const PROC_FD = '/proc/self/fd';
+let procFdAvailable: boolean | undefined;
 
 /**
- * A process that exits (process.exit) while a lock's removal is still in the thread pool removes
- * it at exit, so the next process never waits for it to go stale. (proper-lockfile does the same
- * for locks that were never released.) Installed on first use, not at import.
+ * The tasks directory (device and inode, as the store checked it) that each lock directory must
+ * be made, judged, refreshed and removed in, by lock path. While a lock is wanted or held, every
+ * call on it goes through a descriptor of its parent directory that is checked to be that one,
+ * and through `/proc/self/fd/<n>/<name>`, so a `.gestura` swapped for a link in the meantime can
+ * never make it create, touch or remove anything elsewhere (README guarantee 6).
  */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const [dir, mine] of releasing) {
-      try {
-        const now = identityNow(dir);
-        if (now !== undefined && sameDirectory(mine, now)) fs.rmdirSync(dir);
-      } catch {
-        // best effort at exit
-      }
+const parents = new Map<string, { readonly dev: bigint; readonly ino: bigint }>();
+
+/**
+ * Runs `op` on the lock directory `dir`, reached through its checked parent (see {@link parents});
+ * on the plain path when no parent is known or there is no `/proc`. O(1): open, fstat, close.
+ */
+function inCheckedParent<T>(dir: string, op: (target: string) => T): T {
+  const parent = parents.get(dir);
+  if (parent === undefined || !(procFdAvailable ??= fs.existsSync(PROC_FD))) return op(dir);
+  const fd = fs.openSync(path.dirname(dir), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  try {
+    const stat = fs.fstatSync(fd, { bigint: true });
+    if (stat.dev !== parent.dev || stat.ino !== parent.ino) {
+      const error: NodeJS.ErrnoException = new Error(
+        `the directory of '${dir}' is no longer the tasks directory checked before (a link swapped in above it?); nothing was made or removed there`,
+      );
+      error.code = 'EREPLACED';
+      throw error;
     }
-  });
+    return op(`${PROC_FD}/${fd}/${path.basename(dir)}`);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function sameDirectory(o: Owned, s: BigIntStats): boolean {
@@ -109,7 +122,7 @@ function sameDirectory(o: Owned, s: BigIntStats): boolean {
 }
 
 function identityNow(dir: string): BigIntStats | undefined {
-  return fs.lstatSync(dir, { bigint: true, throwIfNoEntry: false });
+  return inCheckedParent(dir, (target) => fs.lstatSync(target, { bigint: true, throwIfNoEntry: false }));
 }
 
 /**
@@ -125,7 +138,7 @@ const lockFs = {
   mkdir(dir: string, callback: (error: NodeJS.ErrnoException | null) => void): void {
     let failure: NodeJS.ErrnoException | null = null;
     try {
-      fs.mkdirSync(dir);
+      inCheckedParent(dir, (target) => fs.mkdirSync(target));
     } catch (error) {
       failure = error as NodeJS.ErrnoException;
     }
@@ -135,7 +148,7 @@ const lockFs = {
   stat(file: string, callback: (error: NodeJS.ErrnoException | null, stat?: fs.Stats) => void): void {
     let stat: fs.Stats;
     try {
-      stat = fs.lstatSync(file);
+      stat = inCheckedParent(file, (target) => fs.lstatSync(target));
     } catch (error) {
       process.nextTick(callback, error as NodeJS.ErrnoException);
       return;
@@ -148,36 +161,37 @@ const lockFs = {
   },
   utimes(file: string, atime: Date, mtime: Date, callback: (error: NodeJS.ErrnoException | null) => void): void {
     // lutimes: a lock directory swapped for a link never makes the refresh touch the link's target.
-    fs.lutimes(file, atime, mtime, (error) => {
+    let failure: NodeJS.ErrnoException | null = null;
+    try {
+      inCheckedParent(file, (target) => fs.lutimesSync(target, atime, mtime));
       const mine = owned.get(file);
-      if (!error && mine !== undefined) mine.lastRefreshMs = Date.now();
-      callback(error);
-    });
+      if (mine !== undefined) mine.lastRefreshMs = Date.now();
+    } catch (error) {
+      failure = error as NodeJS.ErrnoException;
+    }
+    process.nextTick(callback, failure);
   },
   rmdir(dir: string, callback: (error: NodeJS.ErrnoException | null) => void): void {
-    const mine = owned.get(dir);
-    if (mine !== undefined) {
-      const now = identityNow(dir);
-      if (now === undefined || !sameDirectory(mine, now)) return process.nextTick(callback, null);
-      // Removing a directory can take a while (block release, discard): in the thread pool, not
-      // blocking the event loop; an exit in between still removes it (below).
-      installExitHook();
-      releasing.set(dir, mine);
-      fs.rmdir(dir, (error) => {
-        if (releasing.get(dir) === mine) releasing.delete(dir);
-        callback(error);
-      });
-      return;
+    let failure: NodeJS.ErrnoException | null = null;
+    try {
+      lockFs.rmdirSync(dir);
+    } catch (error) {
+      failure = error as NodeJS.ErrnoException;
     }
-    fs.rmdir(dir, callback);
+    process.nextTick(callback, failure);
   },
   rmdirSync(dir: string): void {
     const mine = owned.get(dir);
-    if (mine !== undefined) {
+    if (mine === undefined) return inCheckedParent(dir, (target) => fs.rmdirSync(target));
+    try {
       const now = identityNow(dir);
       if (now === undefined || !sameDirectory(mine, now)) return;
+      inCheckedParent(dir, (target) => fs.rmdirSync(target));
+    } catch (error) {
+      // Our own lock cannot be reached safely (a link swapped in above it): it is left to go
+      // stale rather than failing a commit that was already written.
+      if (errorCode(error) !== 'EREPLACED') throw error;
     }
-    fs.rmdirSync(dir);
   },
 };
 
@@ -187,11 +201,42 @@ function lost(file: string, reason: string, cause?: unknown): TaskIoError {
 
 /**
  * Acquires the lock of `file` (which need not exist), retrying with jittered backoff from 1 ms up to
- * 50 ms until `deadline` (default: `timeoutMs` from now) has passed.
+ * 50 ms until `deadline` (default: `timeoutMs` from now) has passed. With `parent` (device and inode
+ * of the directory the caller checked `file` to be in), the lock directory is only ever made,
+ * refreshed and removed in that directory (see {@link parents}).
  */
-export async function acquireFileLock(file: string, options: FileLockOptions, deadline = Date.now() + options.timeoutMs): Promise<HeldLock> {
-  const staleMs = Math.max(2000, options.staleMs);
+export async function acquireFileLock(
+  file: string,
+  options: FileLockOptions,
+  deadline = Date.now() + options.timeoutMs,
+  parent?: { readonly dev: bigint; readonly ino: bigint },
+): Promise<HeldLock> {
   const lockDir = `${path.resolve(file)}.lock`;
+  if (parent !== undefined) parents.set(lockDir, parent);
+  let held = false;
+  try {
+    const lock = await acquire(file, lockDir, options, deadline);
+    held = true;
+    return {
+      get compromised() {
+        return lock.compromised;
+      },
+      verify: () => lock.verify(),
+      release: async () => {
+        try {
+          await lock.release();
+        } finally {
+          if (parents.get(lockDir) === parent) parents.delete(lockDir);
+        }
+      },
+    };
+  } finally {
+    if (!held && parents.get(lockDir) === parent) parents.delete(lockDir);
+  }
+}
+
+async function acquire(file: string, lockDir: string, options: FileLockOptions, deadline: number): Promise<HeldLock> {
+  const staleMs = Math.max(2000, options.staleMs);
   let delay = 1;
   for (;;) {
     let compromised: Error | null = null;

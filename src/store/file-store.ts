@@ -34,7 +34,7 @@ import { phaseEnd, phaseStart } from './commit-timing.js';
 import { acquireFileLock, DEFAULT_LOCK_OPTIONS, type FileLockOptions, type HeldLock } from './file-lock.js';
 import { withKeyedMutex } from './keyed-mutex.js';
 import { sessionFilePath, sessionIdOfFileName, tasksDirectory } from './paths.js';
-import { openTasksDirectory, verifyTasksDirectory, type TasksDirIdentity } from './tasks-dir.js';
+import { inTasksDirectory, openedOutside, openTasksDirectory, refuseOutside, verifyTasksDirectory, type TasksDirIdentity } from './tasks-dir.js';
 import type { StoredList, TaskStore } from './task-store.js';
 import { closeFile, createTempFile, isTempFileOf, markFile, mayBeInFlight, syncFile, tempFileFor, writeAll } from './temp-file.js';
 
@@ -217,7 +217,8 @@ export class FileTaskStore implements TaskStore {
   /**
    * Reads the file through one descriptor so the stat and the bytes belong to the same inode.
    * Opened without following a link and without blocking (a FIFO swapped in never hangs the read),
-   * then checked to be a regular file before anything is read from it.
+   * then checked to be inside the real tasks directory (not reached through a link swapped in above
+   * it) and to be a regular file before anything is read from it.
    */
   async #readSnapshot(file: string): Promise<{ stat: BigIntStats; bytes: Buffer; takenAt: bigint } | null> {
     let handle: fs.FileHandle;
@@ -229,6 +230,8 @@ export class FileTaskStore implements TaskStore {
       throw ioError('read', file, error);
     }
     try {
+      const outside = openedOutside(handle.fd, this.#baseDir, path.basename(file));
+      if (outside !== null) throw refuseOutside(file, outside);
       const stat = await handle.stat({ bigint: true });
       checkRegularFile(file, stat);
       const bytes = await handle.readFile();
@@ -244,10 +247,14 @@ export class FileTaskStore implements TaskStore {
   async withLock<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
     const file = this.locate(sessionId);
     const deadline = Date.now() + this.#lock.timeoutMs;
-    return withKeyedMutex(file, async () => {
+    // One in-process key per session file on disk, however the base directory is spelled (a link,
+    // `..`): a call through another spelling inside a batch is caught as re-entrant too.
+    const directory = openTasksDirectory(this.#baseDir, true) as TasksDirIdentity;
+    const key = `${directory.tasksDev}:${directory.tasksIno}/${path.basename(file)}`;
+    return withKeyedMutex(key, async () => {
       const t0 = phaseStart();
-      const directory = openTasksDirectory(this.#baseDir, true) as TasksDirIdentity;
-      const lock = await acquireFileLock(file, this.#lock, deadline);
+      verifyTasksDirectory(this.#baseDir, directory); // unchanged while this call waited for its turn
+      const lock = await acquireFileLock(file, this.#lock, deadline, { dev: directory.tasksDev, ino: directory.tasksIno });
       this.#held.set(file, { lock, directory });
       phaseEnd('lock', t0);
       let result: T;
@@ -263,7 +270,7 @@ export class FileTaskStore implements TaskStore {
       await lock.release();
       phaseEnd('unlock', t1);
       return result;
-    }, this.#lock.timeoutMs);
+    }, this.#lock.timeoutMs, file);
   }
 
   async write(sessionId: string, list: TaskList, basis: StoredList | null): Promise<StoredList> {
@@ -291,6 +298,17 @@ export class FileTaskStore implements TaskStore {
       fd = createTempFile(temp, basisVersion?.mode ?? DEFAULT_FILE_MODE);
     } catch (error) {
       throw ioError('create the temporary file', temp, error);
+    }
+    const outside = openedOutside(fd, this.#baseDir, path.basename(temp));
+    if (outside !== null) {
+      // created through a link swapped in above the tasks directory: remove exactly that file
+      try {
+        closeFile(fd);
+        fsSync.unlinkSync(outside);
+      } catch {
+        // already failing
+      }
+      throw refuseOutside(file, outside);
     }
     let open = true;
     let renamed = false;
@@ -382,20 +400,31 @@ export class FileTaskStore implements TaskStore {
     if (last !== undefined && now - last < TEMP_SWEEP_INTERVAL_MS) return;
     held.lock.verify(); // a writer that lost its lock must not delete the new holder's file
     this.#swept.set(file, now);
-    const names = await fs.readdir(this.directory).catch(() => [] as string[]);
-    await Promise.all(
-      names
-        .filter((n) => isTempFileOf(file, n) && !mayBeInFlight(file, n))
-        .map((n) => fs.unlink(path.join(this.directory, n)).catch(() => undefined)),
-    );
+    // Listed and removed through a checked descriptor of the tasks directory (never through a link
+    // swapped in above it); synchronous: a listing and, rarely, an unlink or two.
+    try {
+      inTasksDirectory(this.#baseDir, (dir) => {
+        for (const n of fsSync.readdirSync(dir)) {
+          if (!isTempFileOf(file, n) || mayBeInFlight(file, n)) continue;
+          try {
+            fsSync.unlinkSync(path.join(dir, n));
+          } catch {
+            // gone meanwhile, or not ours to remove: left alone
+          }
+        }
+      });
+    } catch {
+      // the sweep is housekeeping: the commit's own checks decide whether it may go on
+    }
   }
 
   async listSessions(): Promise<string[]> {
     if (openTasksDirectory(this.#baseDir, false) === null) return [];
     let names: string[];
     try {
-      names = await fs.readdir(this.directory);
+      names = inTasksDirectory(this.#baseDir, (dir) => fsSync.readdirSync(dir));
     } catch (error) {
+      if (error instanceof TaskIoError) throw error;
       if (errorCode(error) === 'ENOENT') return [];
       throw ioError('list', this.directory, error);
     }

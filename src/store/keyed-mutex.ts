@@ -29,7 +29,14 @@ export function holdsKey(key: string): boolean {
  * Waits for `previous` (the holder before this caller), at most `timeoutMs`; on timeout lets the
  * queue move on without this caller and throws a TaskIoError.
  */
-async function waitTurn(key: string, previous: Promise<void>, tail: Promise<void>, release: () => void, timeoutMs: number): Promise<void> {
+async function waitTurn(
+  key: string,
+  label: string,
+  previous: Promise<void>,
+  tail: Promise<void>,
+  release: () => void,
+  timeoutMs: number,
+): Promise<void> {
   if (!Number.isFinite(timeoutMs)) return previous;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<true>((resolve) => {
@@ -40,19 +47,19 @@ async function waitTurn(key: string, previous: Promise<void>, tail: Promise<void
   if (outcome) {
     release(); // lets the next waiter through as soon as the holder before us is done
     if (tails.get(key) === tail) tails.delete(key);
-    throw new TaskIoError(`timed out after ${timeoutMs} ms waiting for the lock of '${key}' (held by another call in this process)`, { path: key });
+    throw new TaskIoError(`timed out after ${timeoutMs} ms waiting for the lock of '${label}' (held by another call in this process)`, { path: label });
   }
 }
 
 /**
  * Runs `fn` after every earlier holder of `key` has finished. Throws InvalidInputError when the
  * calling context already holds `key`, and TaskIoError when `timeoutMs` passes first (the queue
- * keeps its order either way).
+ * keeps its order either way). `label` names what the key stands for in error messages.
  */
-export async function withKeyedMutex<T>(key: string, fn: () => Promise<T>, timeoutMs = Infinity): Promise<T> {
+export async function withKeyedMutex<T>(key: string, fn: () => Promise<T>, timeoutMs = Infinity, label = key): Promise<T> {
   if (holdsKey(key)) {
     throw new InvalidInputError(
-      `re-entrant call: this call runs inside a batch (or another commit) that already holds the lock of '${key}', ` +
+      `re-entrant call: this call runs inside a batch (or another commit) that already holds the lock of '${label}', ` +
         'so it would wait for itself forever; use the transaction argument of batch for changes to the same session',
     );
   }
@@ -63,7 +70,7 @@ export async function withKeyedMutex<T>(key: string, fn: () => Promise<T>, timeo
   });
   const tail = previous === undefined ? current : previous.then(() => current);
   tails.set(key, tail);
-  if (previous !== undefined) await waitTurn(key, previous, tail, release, timeoutMs);
+  if (previous !== undefined) await waitTurn(key, label, previous, tail, release, timeoutMs);
   const hold: Hold = { key, held: true };
   try {
     return await holds.run([...(holds.getStore() ?? []), hold], fn);

@@ -100,3 +100,60 @@ export function verifyTasksDirectory(baseDir: string, expected: TasksDirIdentity
     throw new TaskIoError(`the directory '${tasks}' was replaced while committing; nothing was written`, { path: tasks });
   }
 }
+
+/** Where the kernel shows a descriptor's path (Linux); absent elsewhere. */
+const FD_LINKS = '/proc/self/fd';
+
+/**
+ * Where the open descriptor `fd` really is, when that is not the file `name` in the real tasks
+ * directory below `baseDir`; null when it is (or when this cannot be told). A path check before an
+ * `open` cannot prove where the open lands: `.gestura` or `tasks` can be swapped for a link between
+ * the check and the open (and back), and the open follows it. So the descriptor itself is asked
+ * (`/proc/self/fd`, Linux). A file replaced by a rename since it was opened shows as `… (deleted)`
+ * at its old path, which is fine. Where `/proc` is missing nothing is checked (the window is then
+ * the one between the directory check and the open). O(1): one readlink and one realpath.
+ */
+export function openedOutside(fd: number, baseDir: string, name: string): string | null {
+  let actual: string;
+  try {
+    actual = fs.readlinkSync(`${FD_LINKS}/${fd}`);
+  } catch {
+    return null; // no /proc: nothing more to check
+  }
+  const deleted = ' (deleted)';
+  if (actual.endsWith(deleted)) actual = actual.slice(0, -deleted.length);
+  let expected: string;
+  try {
+    expected = path.join(fs.realpathSync.native(baseDir), '.gestura', 'tasks', name);
+  } catch (error) {
+    throw new TaskIoError(`cannot check the directory '${baseDir}': ${(error as Error).message}`, { cause: error, path: baseDir });
+  }
+  return actual === expected ? null : actual;
+}
+
+/** The error for a descriptor {@link openedOutside} found outside the tasks directory. */
+export function refuseOutside(file: string, actual: string): TaskIoError {
+  return new TaskIoError(
+    `refusing '${file}': it was reached through a link swapped in above it and is really '${actual}'; nothing was read or written there`,
+    { path: file },
+  );
+}
+
+/**
+ * Runs `fn` with a path to the real tasks directory below `baseDir` that no link swapped in above
+ * it can redirect: `/proc/self/fd/<n>` of a descriptor checked with {@link openedOutside} (Linux),
+ * else the plain path. For listing and removing names in it. Throws ENOENT (as an fs error) when the
+ * directory does not exist, a TaskIoError when what was opened is not that directory. O(1) + `fn`.
+ */
+export function inTasksDirectory<T>(baseDir: string, fn: (dir: string) => T): T {
+  const dir = path.join(baseDir, '.gestura', 'tasks');
+  const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
+  try {
+    const outside = openedOutside(fd, baseDir, '');
+    if (outside !== null) throw refuseOutside(dir, outside);
+    const viaFd = `${FD_LINKS}/${fd}`;
+    return fn(fs.existsSync(viaFd) ? viaFd : dir);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
