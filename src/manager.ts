@@ -8,6 +8,7 @@ import path from 'node:path';
 import { InvalidInputError, TaskError, TaskIoError } from './errors.js';
 import { deliverEvent, diffTaskLists, type TaskChangeEvent, type TaskChangeListener } from './events.js';
 import type { JsonValue } from './json/value.js';
+import type { ClaimOptions, FenceOptions } from './model/claims.js';
 import type { Clock } from './model/clock.js';
 import { defaultEnv, type ModelEnv } from './model/env.js';
 import type { IdGenerator } from './model/ids.js';
@@ -217,9 +218,12 @@ export class TaskManager {
     return this.#commit(sessionId, (tx) => tx.updateTask(id, name, description));
   }
 
-  /** Sets a task's status with the completion check and ancestor reconciliation. */
-  updateTaskStatus(sessionId: string, id: string, status: TaskStatus | string): Promise<Task> {
-    return this.#commit(sessionId, (tx) => tx.updateTaskStatus(id, status));
+  /**
+   * Sets a task's status with the completion check and ancestor reconciliation. With
+   * `{ claimToken }`, only while that is the task's live claim (README, "Leased claims").
+   */
+  updateTaskStatus(sessionId: string, id: string, status: TaskStatus | string, options?: FenceOptions): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.updateTaskStatus(id, status, options));
   }
 
   /** Deletes a task and returns it (its id is also removed from other tasks' `blocked_by`). */
@@ -341,24 +345,37 @@ export class TaskManager {
     return this.#commit(sessionId, (tx) => tx.cancelOpenDescendants(id));
   }
 
-  /** Records an agent run's result and completes (success) or cancels (failure) the task. */
-  recordTaskResult(sessionId: string, id: string, success: boolean, output: string, toolCalls: number, durationMs: number): Promise<TaskStatus> {
-    return this.#commit(sessionId, (tx) => tx.recordTaskResult(id, success, output, toolCalls, durationMs));
+  /** Records an agent run's result and completes (success) or cancels (failure) the task. Fenced by `{ claimToken }`. */
+  recordTaskResult(
+    sessionId: string,
+    id: string,
+    success: boolean,
+    output: string,
+    toolCalls: number,
+    durationMs: number,
+    options?: FenceOptions,
+  ): Promise<TaskStatus> {
+    return this.#commit(sessionId, (tx) => tx.recordTaskResult(id, success, output, toolCalls, durationMs, options));
   }
 
-  /** Completes the task if no subtask is open, else keeps it in progress and lists the open ones. */
-  finalizeTrackedTaskAfterAgentRun(sessionId: string, id: string): Promise<TrackedTaskFinalization> {
-    return this.#commit(sessionId, (tx) => tx.finalizeTrackedTaskAfterAgentRun(id));
+  /** Completes the task if no subtask is open, else keeps it in progress and lists the open ones. Fenced by `{ claimToken }`. */
+  finalizeTrackedTaskAfterAgentRun(sessionId: string, id: string, options?: FenceOptions): Promise<TrackedTaskFinalization> {
+    return this.#commit(sessionId, (tx) => tx.finalizeTrackedTaskAfterAgentRun(id, options));
   }
 
-  /** Appends a memory event to the task's lifecycle (newest 32 kept). */
-  recordMemoryEvent(sessionId: string, id: string, event: TaskMemoryEvent): Promise<TaskMemoryLifecycle> {
-    return this.#commit(sessionId, (tx) => tx.recordMemoryEvent(id, event));
+  /** Appends a memory event to the task's lifecycle (newest 32 kept). Fenced by `{ claimToken }`. */
+  recordMemoryEvent(sessionId: string, id: string, event: TaskMemoryEvent, options?: FenceOptions): Promise<TaskMemoryLifecycle> {
+    return this.#commit(sessionId, (tx) => tx.recordMemoryEvent(id, event, options));
   }
 
-  /** Changes the task's execution state through `update` and stores it. */
-  updateExecutionState(sessionId: string, id: string, update: (state: TaskExecutionState) => void): Promise<TaskExecutionState> {
-    return this.#commit(sessionId, (tx) => tx.updateExecutionState(id, update));
+  /** Changes the task's execution state (evidence) through `update` and stores it. Fenced by `{ claimToken }`. */
+  updateExecutionState(
+    sessionId: string,
+    id: string,
+    update: (state: TaskExecutionState) => void,
+    options?: FenceOptions,
+  ): Promise<TaskExecutionState> {
+    return this.#commit(sessionId, (tx) => tx.updateExecutionState(id, update, options));
   }
 
   /** Turns planner specs into top-level tasks. */
@@ -385,9 +402,28 @@ export class TaskManager {
     return this.#commit(sessionId, (tx) => tx.initializeAutoTrackedExecutionPlan(rootName, originalInput, specs));
   }
 
-  /** Claims the first ready task for `agentId` (InProgress, `agent_id` set), or null. */
-  claimNextTask(sessionId: string, agentId: string): Promise<Task | null> {
-    return this.#commit(sessionId, (tx) => tx.claimNextTask(agentId));
+  /**
+   * Claims the first ready task for `agentId` (InProgress, `agent_id` set), or null. With
+   * `{ leaseMs }` the claim is leased: `metadata.claim` holds its fencing token and expiry, and a
+   * task whose lease ran out is ready again (README, "Leased claims").
+   */
+  claimNextTask(sessionId: string, agentId: string, options?: ClaimOptions): Promise<Task | null> {
+    return this.#commit(sessionId, (tx) => tx.claimNextTask(agentId, options));
+  }
+
+  /** Claims task `id` for `agentId` as {@link claimNextTask} does; InvalidInput saying why when it is not ready. */
+  claimTask(sessionId: string, id: string, agentId: string, options?: ClaimOptions): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.claimTask(id, agentId, options));
+  }
+
+  /** Extends the live claim `token` of task `id` by `leaseMs` from now (default: its own lease). */
+  renewClaim(sessionId: string, id: string, token: number, leaseMs?: number): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.renewClaim(id, token, leaseMs));
+  }
+
+  /** Gives task `id` back (NotStarted, no agent, claim removed) when `token` is its live claim. */
+  releaseClaim(sessionId: string, id: string, token: number): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.releaseClaim(id, token));
   }
 
   // ----------------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@
  *   grandchild), in descendant order;
  * - can complete: not blocked, no open subtasks, no active background job (the checks of the
  *   completion gate, in that order);
- * - ready: status NotStarted or Blocked, and the task can complete right now.
+ * - startable: status NotStarted or Blocked; or, when the caller gives the time, InProgress under a
+ *   claim whose lease has run out (see claims.ts: an expired claim no longer holds the task);
+ * - ready: startable, and the task can complete right now.
  *
  * Decision: a task whose background job is active (Queued, Blocked, AwaitingApproval, Running) is
  * NOT ready. Its work is already owned by whoever runs the job (an orchestrator task is created
@@ -25,6 +27,7 @@ import { InvalidInputError } from '../errors.js';
 import type { TaskBackgroundJob } from '../schema/background-job.js';
 import { TaskBackgroundStatus, TaskStatus } from '../schema/enums.js';
 import type { Task } from '../schema/task.js';
+import { hasExpiredClaim } from './claims.js';
 import { sortSiblings } from './graph.js';
 import { isActiveBackgroundStatus, isTerminal } from './status.js';
 import type { TaskList } from './task-list.js';
@@ -130,7 +133,7 @@ export function isHeldBack(list: TaskList, task: Task): boolean {
 export interface Readiness {
   /** True when an agent can start the task now and its completion would be accepted. */
   readonly ready: boolean;
-  /** The task's status allows starting it (NotStarted or Blocked). */
+  /** The task's status allows starting it (NotStarted or Blocked, or InProgress under an expired claim). */
   readonly startable: boolean;
   /** Dependencies it waits for (see {@link blockingDependencies}). */
   readonly waitingFor: string[];
@@ -140,20 +143,24 @@ export interface Readiness {
   readonly activeJob: TaskBackgroundJob | null;
 }
 
-/** True for the statuses an agent may start from: NotStarted and Blocked. */
-function isStartable(task: Pick<Task, 'status'>): boolean {
-  return task.status === TaskStatus.NotStarted || task.status === TaskStatus.Blocked;
+/**
+ * True for the statuses an agent may start from: NotStarted and Blocked; with `now` (the current
+ * instant) also InProgress when the task's claim expired before `now`. O(1).
+ */
+export function isStartable(task: Pick<Task, 'status' | 'metadata'>, now?: string): boolean {
+  if (task.status === TaskStatus.NotStarted || task.status === TaskStatus.Blocked) return true;
+  return now !== undefined && task.status === TaskStatus.InProgress && hasExpiredClaim(task, now);
 }
 
 /**
- * Whether `task` (a task of `list`) is ready, with every reason at once. O(descendants of the task
- * + dependencies).
+ * Whether `task` (a task of `list`) is ready, with every reason at once; `now` as in
+ * {@link isStartable}. O(descendants of the task + dependencies).
  */
-export function readiness(list: TaskList, task: Task): Readiness {
+export function readiness(list: TaskList, task: Task, now?: string): Readiness {
   const waitingFor = blockingDependencies(list, task);
   const open = openSubtasks(list, task.id).map((t) => t.id);
   const activeJob = activeBackgroundJob(task);
-  const startable = isStartable(task);
+  const startable = isStartable(task, now);
   return {
     ready: startable && waitingFor.length === 0 && open.length === 0 && activeJob === null,
     startable,
@@ -164,16 +171,17 @@ export function readiness(list: TaskList, task: Task): Readiness {
 }
 
 /** True when `task` is ready (see {@link readiness}), without collecting the reasons. */
-export function isReady(list: TaskList, task: Task): boolean {
-  return isStartable(task) && activeBackgroundJob(task) === null && !isBlocked(list, task) && !hasOpenSubtasks(list, task.id);
+export function isReady(list: TaskList, task: Task, now?: string): boolean {
+  return isStartable(task, now) && activeBackgroundJob(task) === null && !isBlocked(list, task) && !hasOpenSubtasks(list, task.id);
 }
 
 /**
  * The ready tasks of the list, by `sort_order`, then `created_at` instant, then list order. A
- * duplicated id counts once (its first occurrence). O(n log n) for n tasks.
+ * duplicated id counts once (its first occurrence). With `now`, a task under an expired claim is
+ * ready again (see {@link isStartable}). O(n log n) for n tasks.
  */
-export function readyTasks(list: TaskList): Task[] {
-  const ready = list.tasks.filter((t) => list.findTask(t.id) === t && isReady(list, t));
+export function readyTasks(list: TaskList, now?: string): Task[] {
+  const ready = list.tasks.filter((t) => list.findTask(t.id) === t && isReady(list, t, now));
   return sortSiblings(ready);
 }
 

@@ -8,6 +8,7 @@
  */
 import { InvalidInputError, TaskNotFoundError, TaskSerializationError } from '../errors.js';
 import { copyRawNumbers, transferRawNumbers } from '../json/raw-numbers.js';
+import type { JsonValue } from '../json/value.js';
 import type { TaskTreeNode } from '../schema/results.js';
 import { TaskListSchema, type TaskListData } from '../schema/task-list.js';
 import type { Task } from '../schema/task.js';
@@ -290,6 +291,24 @@ export class TaskList {
    */
   buildTree(): TaskTreeNode[] {
     return buildTree(this);
+  }
+
+  /** The value of top-level key `key` of the file that is not a known key, or undefined. O(1). */
+  extraValue(key: string): unknown {
+    return Object.hasOwn(this.#extra, key) ? this.#extra[key] : undefined;
+  }
+
+  /** Sets top-level key `key` (not a known key) to `value`; undone by a rollback. O(keys). */
+  setExtra(key: string, value: JsonValue): void {
+    if (key === 'session_id' || key === 'tasks' || key === 'current_task_id') throw new InvalidInputError(`'${key}' is not an extra key`);
+    const saved = this.#extra;
+    this.#undo?.push(() => {
+      this.#extra = saved;
+    });
+    const next: Record<string, unknown> = { ...saved };
+    copyRawNumbers(saved, next);
+    Object.defineProperty(next, key, { value, enumerable: true, writable: true, configurable: true });
+    this.#extra = next;
   }
 
   /**

@@ -19,15 +19,35 @@ import { TaskMemoryEventSchema, TaskMemoryLifecycleSchema, type TaskMemoryEvent,
 import type { AutoTrackedExecutionPlan, MaterializedTaskBreakdown, TaskTreeNode, TrackedTaskFinalization } from '../schema/results.js';
 import type { Task } from '../schema/task.js';
 import { checkBreakdownParent, materializeBreakdown } from './breakdown.js';
+import {
+  CLAIM_KEY,
+  CLAIM_TOKEN_KEY,
+  claimToJson,
+  claimTokenOf,
+  fenceViolation,
+  hasExpiredClaim,
+  nextClaimToken,
+  leaseOf,
+  liveClaim,
+  newClaim,
+  readClaim,
+  renewedClaim,
+  requireClaimToken,
+  requireLeaseMs,
+  type ClaimOptions,
+  type FenceOptions,
+} from './claims.js';
 import type { ModelEnv } from './env.js';
 import { EVIDENCE_WINDOW, defaultExecutionState } from './execution-state.js';
 import {
   EXECUTION_STATE_KEY,
   MEMORY_LIFECYCLE_KEY,
+  isJsonObject,
   readMetadataRecord,
   recordToJson,
   withMetadataEntries,
 } from './metadata-records.js';
+import { copyRawNumbers } from '../json/raw-numbers.js';
 import { createTaskRecord, newMemoryEvent } from './records.js';
 import { buildTree } from './graph.js';
 import { cancelOpenDescendants } from './cancel-sweep.js';
@@ -155,6 +175,53 @@ export class TaskTransaction {
     return taskId;
   }
 
+  /**
+   * The claim check of an operation an agent may fence (README, "Leased claims"). With a
+   * `claimToken` in `options`, refuses (InvalidInput, "claim lost", nothing changed) unless it is the
+   * task's live claim. Without one, a claim whose lease ran out is dropped first: the task goes back
+   * to NotStarted with no agent, then the operation applies. O(1), or O(n) when a claim is dropped.
+   */
+  #fence(taskId: string, options: FenceOptions | undefined): void {
+    const token = claimTokenOf(options);
+    const task = this.#read().getTask(taskId);
+    // The clock is read only when a claim is involved, so calls without claims are exactly as before.
+    if (token === null && readClaim(task) === null) return;
+    const now = this.#env.clock.now();
+    if (token !== null) {
+      const violation = fenceViolation(task, token, now);
+      if (violation !== null) throw violation;
+      return;
+    }
+    if (isOpen(task) && hasExpiredClaim(task, now)) this.#dropClaim(taskId, TaskStatus.NotStarted);
+  }
+
+  /** Removes the task's claim and agent; with `status`, sets it too (open tasks only). O(n). */
+  #dropClaim(taskId: string, status: TaskStatus | null): Task {
+    const list = this.#write();
+    const task = list.getTask(taskId);
+    let updated = list.updateTask(taskId, { agent_id: null, metadata: withoutMetadataKey(task, CLAIM_KEY) }, this.#env.clock);
+    if (status !== null && isOpen(updated)) updated = applyStatus(list, taskId, status, this.#env.clock);
+    return updated;
+  }
+
+  /**
+   * Gives ready task `taskId` to `agent`: drops an expired claim, records a new claim when `lease`
+   * is given (with the session's next fencing token), sets `agent_id` and InProgress. O(n).
+   */
+  #take(taskId: string, agent: string, lease: number | null, now: string | undefined): Task {
+    const list = this.#write();
+    const task = list.getTask(taskId);
+    let metadata = task.metadata;
+    if (readClaim(task) !== null) metadata = withoutMetadataKey(task, CLAIM_KEY);
+    if (lease !== null && now !== undefined) {
+      const token = nextClaimToken(list);
+      list.setExtra(CLAIM_TOKEN_KEY, token);
+      metadata = withMetadataEntries({ ...task, metadata }, { [CLAIM_KEY]: claimToJson(newClaim(agent, token, now, lease)) });
+    }
+    list.updateTask(taskId, { agent_id: agent, metadata }, this.#env.clock);
+    return cloneJson(applyStatus(list, taskId, TaskStatus.InProgress, this.#env.clock));
+  }
+
   #write(): TaskList {
     const list = this.#read();
     this.#dirty = true;
@@ -254,10 +321,11 @@ export class TaskTransaction {
    * became terminal, and reconciles its ancestors. `status` may also be text such as `done`.
    * O(n): the ancestor walk carries "has an open descendant" up the chain.
    */
-  updateTaskStatus(id: string, status: TaskStatus | string): Task {
+  updateTaskStatus(id: string, status: TaskStatus | string, options?: FenceOptions): Task {
     return this.#atomic(() => {
       const taskId = this.#find(id);
       const next = toStatus(status);
+      this.#fence(taskId, options);
       return cloneJson(applyStatus(this.#write(), taskId, next, this.#env.clock));
     });
   }
@@ -390,7 +458,7 @@ export class TaskTransaction {
   getReadiness(id: string): Readiness {
     const list = this.#read();
     const task = list.getTask(requireId(id, 'task id'));
-    const result = readiness(list, task);
+    const result = readiness(list, task, readClaim(task) === null ? undefined : this.#env.clock.now());
     return { ...result, activeJob: result.activeJob === null ? null : cloneJson(result.activeJob) };
   }
 
@@ -421,13 +489,14 @@ export class TaskTransaction {
    * `toolCalls` and `durationMs` are any 32-bit signed integers, negative included, as in Rust.
    * O(n) for the status change.
    */
-  recordTaskResult(id: string, success: boolean, output: string, toolCalls: number, durationMs: number): TaskStatus {
+  recordTaskResult(id: string, success: boolean, output: string, toolCalls: number, durationMs: number, options?: FenceOptions): TaskStatus {
     return this.#atomic(() => {
       const taskId = this.#find(id);
       const ok = requireBoolean(success, 'success');
       const text = requireString(output, 'output');
       const calls = requireInteger(toolCalls, 'toolCalls', I32_MIN, I32_MAX);
       const duration = requireInteger(durationMs, 'durationMs', I32_MIN, I32_MAX);
+      this.#fence(taskId, options);
       const task = this.#read().getTask(taskId);
       const list = this.#write();
       list.updateTask(
@@ -445,9 +514,10 @@ export class TaskTransaction {
    * After an agent run: completes the task when no descendant is open, else moves it to
    * InProgress (unless it is already terminal) and reports the open subtask ids. O(n).
    */
-  finalizeTrackedTaskAfterAgentRun(id: string): TrackedTaskFinalization {
+  finalizeTrackedTaskAfterAgentRun(id: string, options?: FenceOptions): TrackedTaskFinalization {
     return this.#atomic(() => {
       const taskId = this.#find(id);
+      this.#fence(taskId, options);
       const list = this.#read();
       const task = list.getTask(taskId);
       const open = openSubtasks(list, taskId).map((t) => t.id);
@@ -464,10 +534,11 @@ export class TaskTransaction {
    * Appends a memory event to the task's memory lifecycle (newest 32 kept) and remembers its
    * memory file path. Returns the lifecycle after the change. O(size of the task's metadata).
    */
-  recordMemoryEvent(id: string, event: TaskMemoryEvent): TaskMemoryLifecycle {
+  recordMemoryEvent(id: string, event: TaskMemoryEvent, options?: FenceOptions): TaskMemoryLifecycle {
     return this.#atomic(() => {
       const taskId = this.#find(id);
       const entry = requireSchema(TaskMemoryEventSchema, cloneJson(requireJson(event, 'event')), 'event');
+      this.#fence(taskId, options);
       const task = this.#read().getTask(taskId);
       const lifecycle = readMetadataRecord(task, MEMORY_LIFECYCLE_KEY, TaskMemoryLifecycleSchema) ?? TaskMemoryLifecycleSchema.parse({});
       if (entry.memory_file_path !== undefined) lifecycle.last_memory_file_path = entry.memory_file_path;
@@ -493,10 +564,11 @@ export class TaskTransaction {
    * it and returns it. An error thrown by `update` aborts the change. O(size of the task's
    * metadata) plus the callback.
    */
-  updateExecutionState(id: string, update: (state: TaskExecutionState) => void): TaskExecutionState {
+  updateExecutionState(id: string, update: (state: TaskExecutionState) => void, options?: FenceOptions): TaskExecutionState {
     return this.#atomic(() => {
       const taskId = this.#find(id);
       const callback = requireFunction<(state: TaskExecutionState) => void>(update, 'update');
+      this.#fence(taskId, options);
       const task = this.#read().getTask(taskId);
       const state = readMetadataRecord(task, EXECUTION_STATE_KEY, TaskExecutionStateSchema) ?? defaultExecutionState();
       try {
@@ -611,7 +683,18 @@ export class TaskTransaction {
    * O(n log n).
    */
   readyTasks(): Task[] {
-    return readyTasks(this.#read()).map((t) => cloneJson(t));
+    const list = this.#read();
+    return readyTasks(list, this.#claimClock(list, null)).map((t) => cloneJson(t));
+  }
+
+  /**
+   * The current instant for the claim rules: read from the clock when a lease is being taken or
+   * some task carries a claim; else undefined (no claim can have expired), so sessions without
+   * claims never read the clock here. O(n) when no lease is taken.
+   */
+  #claimClock(list: TaskList, lease: number | null): string | undefined {
+    if (lease === null && !list.tasks.some((t) => readClaim(t) !== null)) return undefined;
+    return this.#env.clock.now();
   }
 
   /**
@@ -619,14 +702,85 @@ export class TaskTransaction {
    * null when nothing is ready. Inside one commit, so concurrent claimers never share a task.
    * O(n log n).
    */
-  claimNextTask(agentId: string): Task | null {
+  claimNextTask(agentId: string, options?: ClaimOptions): Task | null {
     return this.#atomic(() => {
       const agent = requireId(agentId, 'agentId');
-      const next = readyTasks(this.#read())[0];
+      const lease = leaseOf(options);
+      const list = this.#read();
+      const now = this.#claimClock(list, lease);
+      const next = readyTasks(list, now)[0];
       if (next === undefined) return null;
-      const list = this.#write();
-      list.updateTask(next.id, { agent_id: agent }, this.#env.clock);
-      return cloneJson(applyStatus(list, next.id, TaskStatus.InProgress, this.#env.clock));
+      return this.#take(next.id, agent, lease, now);
     });
   }
+
+  /**
+   * Claims task `id` for `agentId` like {@link claimNextTask}, but that task only: InvalidInput
+   * naming every reason when it is not ready (a live claim names its holder). O(n).
+   */
+  claimTask(id: string, agentId: string, options?: ClaimOptions): Task {
+    return this.#atomic(() => {
+      const taskId = this.#find(id);
+      const agent = requireId(agentId, 'agentId');
+      const lease = leaseOf(options);
+      const list = this.#read();
+      const task = list.getTask(taskId);
+      const now = lease !== null || readClaim(task) !== null ? this.#env.clock.now() : undefined;
+      const why = readiness(list, task, now);
+      if (!why.ready) {
+        const reasons: string[] = [];
+        const holder = now === undefined ? null : liveClaim(task, now);
+        if (holder !== null) reasons.push(`agent '${holder.agent_id}' holds it with token ${holder.token} until ${holder.expires_at}`);
+        else if (!why.startable) reasons.push(`its status is ${formatTaskStatus(task.status)}`);
+        if (why.waitingFor.length > 0) reasons.push(`it waits for ${why.waitingFor.map((d) => `'${d}'`).join(', ')}`);
+        if (why.openSubtasks.length > 0) reasons.push(`it has open subtasks ${why.openSubtasks.map((d) => `'${d}'`).join(', ')}`);
+        if (why.activeJob !== null) reasons.push(`its background job is ${why.activeJob.status}`);
+        throw new InvalidInputError(`task '${taskId}' cannot be claimed: ${reasons.join('; ')}`);
+      }
+      return this.#take(taskId, agent, lease, now);
+    });
+  }
+
+  /**
+   * Extends the live claim `token` of task `id` to run `leaseMs` (default: the claim's own lease)
+   * from now. InvalidInput ("claim lost") when `token` is not the task's live claim. O(1).
+   */
+  renewClaim(id: string, token: number, leaseMs?: number): Task {
+    return this.#atomic(() => {
+      const taskId = this.#find(id);
+      const checked = requireClaimToken(token, 'token');
+      const lease = leaseMs === undefined ? null : requireLeaseMs(leaseMs);
+      const now = this.#env.clock.now();
+      const task = this.#read().getTask(taskId);
+      const violation = fenceViolation(task, checked, now);
+      if (violation !== null) throw violation;
+      const claim = readClaim(task) as NonNullable<ReturnType<typeof readClaim>>;
+      const renewed = renewedClaim(claim, now, lease ?? claim.lease_ms);
+      return cloneJson(this.#write().updateTask(taskId, { metadata: withMetadataEntries(task, { [CLAIM_KEY]: claimToJson(renewed) }) }, this.#env.clock));
+    });
+  }
+
+  /**
+   * Gives task `id` back: with `token` its live claim, the claim is removed, the agent cleared and
+   * the task set NotStarted (ancestors reconciled). InvalidInput ("claim lost") otherwise. O(n).
+   */
+  releaseClaim(id: string, token: number): Task {
+    return this.#atomic(() => {
+      const taskId = this.#find(id);
+      const checked = requireClaimToken(token, 'token');
+      const violation = fenceViolation(this.#read().getTask(taskId), checked, this.#env.clock.now());
+      if (violation !== null) throw violation;
+      return cloneJson(this.#dropClaim(taskId, TaskStatus.NotStarted));
+    });
+  }
+}
+
+/** The task's metadata without `key` (null when nothing is left). Never mutates the task. O(keys). */
+function withoutMetadataKey(task: Task, key: string): JsonValue {
+  const metadata = task.metadata;
+  if (!isJsonObject(metadata) || !Object.hasOwn(metadata, key)) return metadata;
+  const copy: Record<string, JsonValue> = { ...metadata };
+  copyRawNumbers(metadata, copy);
+  delete copy[key];
+  return Object.keys(copy).length === 0 ? null : copy;
 }
