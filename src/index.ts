@@ -101,6 +101,16 @@ export {
 export { parseRequirementBreakdownResponse, normalizeRequirementBreakdown } from './model/planner.js';
 export { compareTimestamps } from './schema/timestamp.js';
 export { systemClock, steppingClock, type Clock } from './model/clock.js';
+export {
+  CLAIM_KEY,
+  CLAIM_TOKEN_KEY,
+  MAX_LEASE_MS,
+  liveClaim,
+  readClaim,
+  type ClaimOptions,
+  type FenceOptions,
+  type TaskClaim,
+} from './model/claims.js';
 export type { IdGenerator } from './model/ids.js';
 
 export type { TaskStore, StoredList } from './store/task-store.js';
