@@ -8,7 +8,7 @@ import path from 'node:path';
 import { InvalidInputError, TaskError, TaskIoError } from './errors.js';
 import { deliverEvent, diffTaskLists, type TaskChangeEvent, type TaskChangeListener } from './events.js';
 import type { JsonValue } from './json/value.js';
-import type { ClaimOptions, FenceOptions } from './model/claims.js';
+import { readClaim, type ClaimOptions, type FenceOptions } from './model/claims.js';
 import type { Clock } from './model/clock.js';
 import { defaultEnv, type ModelEnv } from './model/env.js';
 import type { IdGenerator } from './model/ids.js';
@@ -429,6 +429,11 @@ export class TaskManager {
   // ----------------------------------------------------------------------------------------------
   // Agent views
 
+  /** The clock's time when some task of `list` carries a claim (expiry needs it), else undefined. O(n). */
+  #claimNow(list: TaskList): string | undefined {
+    return list.tasks.some((t) => readClaim(t) !== null) ? this.#env.clock.now() : undefined;
+  }
+
   /**
    * Where the session (or `rootId`'s subtree) stands: current task, ready queue (and its
    * parallel-safe part), blocked tasks with what they wait for, open and finished tasks, and what
@@ -436,7 +441,7 @@ export class TaskManager {
    */
   async runtimeSnapshot(sessionId: string, rootId?: string | null): Promise<RuntimeSnapshot> {
     const list = await this.loadTaskList(sessionId);
-    return onlyTaskErrors(async () => runtimeSnapshot(list, rootId == null ? null : requireId(rootId, 'rootId')));
+    return onlyTaskErrors(async () => runtimeSnapshot(list, rootId == null ? null : requireId(rootId, 'rootId'), this.#claimNow(list)));
   }
 
   /**
@@ -453,7 +458,7 @@ export class TaskManager {
       if (options === null || typeof options !== 'object') throw new InvalidInputError('renderForPrompt needs an options object with maxTokens');
       const rootId = options.rootId == null ? null : requireId(options.rootId, 'rootId');
       const focus = options.focus == null ? null : requireId(options.focus, 'focus');
-      return renderSnapshotForPrompt(list, runtimeSnapshot(list, rootId), { maxTokens: options.maxTokens, focus, countTokens: options.countTokens });
+      return renderSnapshotForPrompt(list, runtimeSnapshot(list, rootId, this.#claimNow(list)), { maxTokens: options.maxTokens, focus, countTokens: options.countTokens });
     });
   }
 }

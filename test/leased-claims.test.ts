@@ -161,10 +161,12 @@ describe('expiry without timers', () => {
     const a = await manager.createTask(S, 'a', '');
     const first = tokenOf(await manager.claimNextTask(S, 'agent-1', { leaseMs: 1000 }));
     expect(await manager.readyTasks(S)).toEqual([]);
+    expect((await manager.runtimeSnapshot(S)).ready_tasks).toEqual([]);
     expect(await manager.claimNextTask(S, 'agent-2', { leaseMs: 1000 })).toBeNull();
     clock.advance(1000);
     expect((await manager.readyTasks(S)).map((t) => t.id)).toEqual([a.id]);
     expect((await manager.getReadiness(S, a.id)).ready).toBe(true);
+    expect((await manager.runtimeSnapshot(S)).ready_tasks.map((t) => t.id)).toEqual([a.id]);
     const second = await manager.claimNextTask(S, 'agent-2', { leaseMs: 1000 });
     expect(second).toMatchObject({ id: a.id, status: 'InProgress', agent_id: 'agent-2' });
     expect(tokenOf(second)).toBeGreaterThan(first);

@@ -126,15 +126,16 @@ function statusMessage(s: Omit<RuntimeSnapshot, 'status_message'>, total: number
 
 /**
  * The runtime snapshot of `list`, or of `rootId`'s subtree (root included; NotFound when missing).
- * Ready, blocked and open come from the model's single definitions (see the adapter above).
+ * Ready, blocked and open come from the model's single definitions (see the adapter above); with
+ * `now`, a task under an expired claim counts as ready (see `readyTasks` in readiness.ts).
  * O(n) plus, for each blocked task, a walk of its descendants.
  */
-export function runtimeSnapshot(list: TaskList, rootId: string | null = null): RuntimeSnapshot {
+export function runtimeSnapshot(list: TaskList, rootId: string | null = null, now?: string): RuntimeSnapshot {
   if (!(list instanceof TaskList)) throw new InvalidInputError('runtimeSnapshot needs a TaskList');
   if (rootId !== null) requireId(rootId, 'rootId');
   const scope = scopeOf(list, rootId);
   const inScope = new Set(scope);
-  const ready = readyTasks(list).filter((t) => inScope.has(t));
+  const ready = readyTasks(list, now).filter((t) => inScope.has(t));
   const readySet = new Set(ready);
   const open = scope.filter(isOpen);
 
