@@ -136,7 +136,9 @@ describe('renew and release', () => {
     expect((await refusal(manager.releaseClaim(S, a.id, token + 1))).message).toContain('claim lost');
     expect(await manager.loadTaskList(S)).toEqual(before);
     const released = await manager.releaseClaim(S, a.id, token);
-    expect(released).toMatchObject({ status: 'NotStarted', agent_id: null, metadata: null });
+    // The claim is gone; its token stays in metadata.last_claim_token so tokens never repeat.
+    expect(released).toMatchObject({ status: 'NotStarted', agent_id: null, metadata: { last_claim_token: token } });
+    expect(readClaim(released)).toBeNull();
     expect((await manager.readyTasks(S)).map((t) => t.id)).toEqual([a.id]);
     // Released claims keep the counter: the next token is still higher.
     expect(tokenOf(await manager.claimNextTask(S, 'agent-2', { leaseMs: 1000 }))).toBe(token + 1);
@@ -156,6 +158,16 @@ describe('renew and release', () => {
 });
 
 describe('expiry without timers', () => {
+  it('a live claim keeps a task out of the ready queue whatever its status', async () => {
+    const { manager } = setup();
+    const a = await manager.createTask(S, 'a', '');
+    const token = tokenOf(await manager.claimNextTask(S, 'agent-1', { leaseMs: 1000 }));
+    await manager.updateTaskStatus(S, a.id, 'NotStarted', { claimToken: token });
+    expect(await manager.readyTasks(S)).toEqual([]);
+    expect(await manager.getReadiness(S, a.id)).toMatchObject({ ready: false, startable: false });
+    expect(await manager.claimNextTask(S, 'agent-2')).toBeNull();
+  });
+
   it('a task whose lease ran out is ready again, and the next claim resets it and takes it with a higher token', async () => {
     const { manager, clock } = setup();
     const a = await manager.createTask(S, 'a', '');
@@ -263,12 +275,13 @@ describe('fencing tokens', () => {
     );
   });
 
-  it('after a writer that drops the top-level counter, the next token is still above every live claim', async () => {
+  it('after a writer that drops the top-level counter (as Rust does), the next token is still above every token a task had', async () => {
     const { manager } = setup();
     await manager.createTask(S, 'a', '');
-    await manager.createTask(S, 'b', '');
+    const b = await manager.createTask(S, 'b', '');
     await manager.claimNextTask(S, 'x', { leaseMs: 1000 });
     const held = tokenOf(await manager.claimNextTask(S, 'y', { leaseMs: 1000 }));
+    await manager.releaseClaim(S, b.id, held);
     const data = (await manager.loadTaskList(S)).toJSON() as Record<string, unknown>;
     delete data.claim_token;
     const { TaskList } = await import('../src/index.js');

@@ -9,15 +9,16 @@
  * the ready queue offers it again. No timer is needed: every check compares with the clock.
  *
  * The fencing token only ever increases within a session. The last token issued is kept at the
- * top level of the session file (`claim_token`); the next one is one more than the largest of that
- * key and every token still held in a task's metadata, so a file whose top-level key was dropped by
- * another writer still never hands out a token that a live claim has.
+ * top level of the session file (`claim_token`), and a task whose claim is removed (released,
+ * expired, taken over) keeps that claim's token in `metadata.last_claim_token`. The next token is
+ * one more than the largest of all of these, so a writer that drops unknown top-level keys (the
+ * Rust original) still never makes a task's tokens repeat: the metadata carries them.
  *
  * Functions here read tasks and never change them.
  */
 import { InvalidInputError } from '../errors.js';
-import type { JsonValue } from '../json/value.js';
-import { describeValue } from '../json/value.js';
+import { copyRawNumbers } from '../json/raw-numbers.js';
+import { defineEntry, describeValue, type JsonValue } from '../json/value.js';
 import type { Task } from '../schema/task.js';
 import { MAX_TIMESTAMP_NANOS, compareTimestamps, formatTimestamp, timestampToNanos } from '../schema/timestamp.js';
 import { isJsonObject } from './metadata-records.js';
@@ -25,6 +26,8 @@ import type { TaskList } from './task-list.js';
 
 /** The metadata key of a task's claim. */
 export const CLAIM_KEY = 'claim';
+/** The metadata key keeping the token of a task's last claim once the claim is gone. */
+export const LAST_CLAIM_TOKEN_KEY = 'last_claim_token';
 /** The top-level key of the session file holding the last fencing token issued. */
 export const CLAIM_TOKEN_KEY = 'claim_token';
 /** The longest lease a claim may ask for: 366 days. */
@@ -134,6 +137,24 @@ export function renewedClaim(claim: TaskClaim, now: string, leaseMs: number): Ta
   return { ...claim, expires_at: addMillis(now, leaseMs), lease_ms: leaseMs };
 }
 
+/**
+ * The metadata of `task` with its claim removed and the claim's token kept under
+ * {@link LAST_CLAIM_TOKEN_KEY}; the metadata unchanged when there is no claim. Never mutates the
+ * task. O(keys of the metadata).
+ */
+export function metadataWithoutClaim(task: Task): JsonValue {
+  const metadata = task.metadata;
+  if (!isJsonObject(metadata) || !Object.hasOwn(metadata, CLAIM_KEY)) return metadata;
+  const claim = readClaim(task);
+  const copy: Record<string, JsonValue> = {};
+  for (const [key, value] of Object.entries(metadata)) {
+    if (key !== CLAIM_KEY) defineEntry(copy, key, value);
+  }
+  copyRawNumbers(metadata, copy);
+  if (claim !== null) defineEntry(copy, LAST_CLAIM_TOKEN_KEY, claim.token);
+  return copy;
+}
+
 /** The claim's JSON form, keys in the documented order. */
 export function claimToJson(claim: TaskClaim): JsonValue {
   return { agent_id: claim.agent_id, token: claim.token, claimed_at: claim.claimed_at, expires_at: claim.expires_at, lease_ms: claim.lease_ms };
@@ -157,6 +178,8 @@ export function nextClaimToken(list: TaskList): number {
   for (const task of list.tasks) {
     const claim = readClaim(task);
     if (claim !== null && claim.token > high) high = claim.token;
+    const last = isJsonObject(task.metadata) ? task.metadata[LAST_CLAIM_TOKEN_KEY] : undefined;
+    if (typeof last === 'number' && Number.isSafeInteger(last) && last > high) high = last;
   }
   if (high >= Number.MAX_SAFE_INTEGER) throw new InvalidInputError('the session has used up its claim tokens');
   return high + 1;

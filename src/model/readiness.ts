@@ -10,8 +10,9 @@
  *   grandchild), in descendant order;
  * - can complete: not blocked, no open subtasks, no active background job (the checks of the
  *   completion gate, in that order);
- * - startable: status NotStarted or Blocked; or, when the caller gives the time, InProgress under a
- *   claim whose lease has run out (see claims.ts: an expired claim no longer holds the task);
+ * - startable: status NotStarted or Blocked. When the caller gives the time, leased claims count
+ *   too (see claims.ts): a task under a live claim is not startable whatever its status, and an
+ *   InProgress task whose claim expired is startable again (the claim no longer holds it);
  * - ready: startable, and the task can complete right now.
  *
  * Decision: a task whose background job is active (Queued, Blocked, AwaitingApproval, Running) is
@@ -27,7 +28,7 @@ import { InvalidInputError } from '../errors.js';
 import type { TaskBackgroundJob } from '../schema/background-job.js';
 import { TaskBackgroundStatus, TaskStatus } from '../schema/enums.js';
 import type { Task } from '../schema/task.js';
-import { hasExpiredClaim } from './claims.js';
+import { isLive, readClaim } from './claims.js';
 import { sortSiblings } from './graph.js';
 import { isActiveBackgroundStatus, isTerminal } from './status.js';
 import type { TaskList } from './task-list.js';
@@ -133,7 +134,7 @@ export function isHeldBack(list: TaskList, task: Task): boolean {
 export interface Readiness {
   /** True when an agent can start the task now and its completion would be accepted. */
   readonly ready: boolean;
-  /** The task's status allows starting it (NotStarted or Blocked, or InProgress under an expired claim). */
+  /** The task may be started: NotStarted or Blocked and no live claim, or InProgress under an expired claim. */
   readonly startable: boolean;
   /** Dependencies it waits for (see {@link blockingDependencies}). */
   readonly waitingFor: string[];
@@ -144,12 +145,18 @@ export interface Readiness {
 }
 
 /**
- * True for the statuses an agent may start from: NotStarted and Blocked; with `now` (the current
- * instant) also InProgress when the task's claim expired before `now`. O(1).
+ * True when an agent may start the task: status NotStarted or Blocked. With `now` (the current
+ * instant), a live claim makes it false, and InProgress under an expired claim makes it true. O(1).
  */
 export function isStartable(task: Pick<Task, 'status' | 'metadata'>, now?: string): boolean {
-  if (task.status === TaskStatus.NotStarted || task.status === TaskStatus.Blocked) return true;
-  return now !== undefined && task.status === TaskStatus.InProgress && hasExpiredClaim(task, now);
+  if (now !== undefined) {
+    const claim = readClaim(task);
+    if (claim !== null) {
+      if (isLive(claim, now)) return false;
+      if (task.status === TaskStatus.InProgress) return true;
+    }
+  }
+  return task.status === TaskStatus.NotStarted || task.status === TaskStatus.Blocked;
 }
 
 /**

@@ -29,6 +29,7 @@ import {
   nextClaimToken,
   leaseOf,
   liveClaim,
+  metadataWithoutClaim,
   newClaim,
   readClaim,
   renewedClaim,
@@ -42,12 +43,10 @@ import { EVIDENCE_WINDOW, defaultExecutionState } from './execution-state.js';
 import {
   EXECUTION_STATE_KEY,
   MEMORY_LIFECYCLE_KEY,
-  isJsonObject,
   readMetadataRecord,
   recordToJson,
   withMetadataEntries,
 } from './metadata-records.js';
-import { copyRawNumbers } from '../json/raw-numbers.js';
 import { createTaskRecord, newMemoryEvent } from './records.js';
 import { buildTree } from './graph.js';
 import { cancelOpenDescendants } from './cancel-sweep.js';
@@ -199,7 +198,7 @@ export class TaskTransaction {
   #dropClaim(taskId: string, status: TaskStatus | null): Task {
     const list = this.#write();
     const task = list.getTask(taskId);
-    let updated = list.updateTask(taskId, { agent_id: null, metadata: withoutMetadataKey(task, CLAIM_KEY) }, this.#env.clock);
+    let updated = list.updateTask(taskId, { agent_id: null, metadata: metadataWithoutClaim(task) }, this.#env.clock);
     if (status !== null && isOpen(updated)) updated = applyStatus(list, taskId, status, this.#env.clock);
     return updated;
   }
@@ -211,8 +210,7 @@ export class TaskTransaction {
   #take(taskId: string, agent: string, lease: number | null, now: string | undefined): Task {
     const list = this.#write();
     const task = list.getTask(taskId);
-    let metadata = task.metadata;
-    if (readClaim(task) !== null) metadata = withoutMetadataKey(task, CLAIM_KEY);
+    let metadata = metadataWithoutClaim(task);
     if (lease !== null && now !== undefined) {
       const token = nextClaimToken(list);
       list.setExtra(CLAIM_TOKEN_KEY, token);
@@ -773,14 +771,4 @@ export class TaskTransaction {
       return cloneJson(this.#dropClaim(taskId, TaskStatus.NotStarted));
     });
   }
-}
-
-/** The task's metadata without `key` (null when nothing is left). Never mutates the task. O(keys). */
-function withoutMetadataKey(task: Task, key: string): JsonValue {
-  const metadata = task.metadata;
-  if (!isJsonObject(metadata) || !Object.hasOwn(metadata, key)) return metadata;
-  const copy: Record<string, JsonValue> = { ...metadata };
-  copyRawNumbers(metadata, copy);
-  delete copy[key];
-  return Object.keys(copy).length === 0 ? null : copy;
 }
