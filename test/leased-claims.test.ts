@@ -310,41 +310,53 @@ async function until(check: () => boolean | Promise<boolean>): Promise<void> {
 }
 
 describe('leased claims across real processes', () => {
-  it('a stopped holder past its lease loses the task: its late write is refused, the new holder completes it exactly once', async () => {
+  it('holders stopped past their lease lose their tasks: each late write is refused, every task is completed exactly once', async () => {
     const dir = tempDir();
     const LEASE = '1500';
     const manager = new TaskManager(dir);
-    const ids = await manager.batch(S, (tx) => Array.from({ length: 6 }, (_, i) => tx.createTask(`task ${i}`, '').id));
+    const ids = await manager.batch(S, (tx) => Array.from({ length: 12 }, (_, i) => tx.createTask(`task ${i}`, '').id));
 
-    const victim = startWorker([dir, S, 'victim', LEASE, 'victim']);
-    await until(() => victim.out().includes('\n') || victim.child.exitCode !== null);
-    const [, victimTask, victimToken] = /^CLAIMED (\S+) (\d+)\n/.exec(victim.out()) ?? [];
-    expect(victimTask, victim.stderr()).toBeDefined();
-    victim.child.kill('SIGSTOP');
+    // Two agents claim a task each and are stopped (SIGSTOP) right after their claim.
+    const victims: { worker: ReturnType<typeof startWorker>; task: string; token: string }[] = [];
+    for (const name of ['victim-1', 'victim-2']) {
+      const worker = startWorker([dir, S, name, LEASE, 'victim']);
+      await until(() => worker.out().includes('\n') || worker.child.exitCode !== null);
+      const [, task, token] = /^CLAIMED (\S+) (\d+)\n/.exec(worker.out()) ?? [];
+      expect(task, worker.stderr()).toBeDefined();
+      worker.child.kill('SIGSTOP');
+      victims.push({ worker, task: task!, token: token! });
+    }
 
-    const workers = ['w1', 'w2'].map((agent) => startWorker([dir, S, agent, LEASE, 'worker']));
-    // The stopped holder's lease runs out; a worker takes the task over and completes it.
-    await until(async () => (await manager.getTask(S, victimTask!))?.status === 'Completed');
-    victim.child.kill('SIGCONT');
-    victim.child.stdin.end('go\n');
-    expect(await victim.done, victim.stderr()).toBe(0);
-    const late = JSON.parse(victim.out().split('\n')[1]!) as { refused: boolean; message: string };
-    expect(late.refused).toBe(true);
-    expect(late.message).toContain(`claim lost: token ${victimToken} is not the live claim of task '${victimTask}'`);
-    expect(late.message).toMatch(/agent 'w[12]' (holds it now|held it)/);
+    const agents = ['w1', 'w2', 'w3', 'w4'];
+    const workers = agents.map((agent) => startWorker([dir, S, agent, LEASE, 'worker']));
+    // The stopped holders' leases run out; workers take their tasks over and complete them.
+    await until(async () => {
+      const tasks = await manager.listTasks(S);
+      return victims.every((v) => tasks.find((t) => t.id === v.task)?.status === 'Completed');
+    });
+    for (const v of victims) {
+      v.worker.child.kill('SIGCONT');
+      v.worker.child.stdin.end('go\n');
+      expect(await v.worker.done, v.worker.stderr()).toBe(0);
+      const late = JSON.parse(v.worker.out().split('\n')[1]!) as { refused: boolean; message: string };
+      expect(late.refused).toBe(true);
+      expect(late.message).toContain(`claim lost: token ${v.token} is not the live claim of task '${v.task}'`);
+      expect(late.message).toMatch(/agent 'w[1-4]' (holds it now|held it)/);
+    }
 
     const results = await Promise.all(workers.map(async (w) => ({ code: await w.done, out: w.out(), err: w.stderr() })));
     for (const r of results) expect(r.code, r.err).toBe(0);
     const reports = results.map((r) => JSON.parse(r.out) as { completed: string[]; lost: string[] });
     const completed = reports.flatMap((r) => r.completed);
-    // Every task completed exactly once, the stopped holder's task by a worker.
+    // Every task completed exactly once (no duplicates, none missing), none left claimed or open.
     expect([...completed].sort()).toEqual([...ids].sort());
     const final = await manager.listTasks(S);
     for (const task of final) {
       expect(task.status).toBe('Completed');
       const by = reports.findIndex((r) => r.completed.includes(task.id));
-      expect(task.agent_id).toBe(['w1', 'w2'][by]);
+      expect(task.agent_id).toBe(agents[by]);
       expect((task.metadata as { output: string }).output).toBe(`done by ${task.agent_id}`);
+      expect(readClaim(task)?.agent_id).toBe(task.agent_id);
     }
-  }, 60_000);
+  }, 120_000);
 });
