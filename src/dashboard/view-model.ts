@@ -47,7 +47,8 @@ const REQUIREMENTS = [
  * per list and pass it to the functions below.
  */
 export function readyQueue(list: TaskList): string[] {
-  return readyTasks(list).map((t) => t.id);
+  // The current time decides whether a leased claim still holds its task (the manager's rule).
+  return readyTasks(list, new Date().toISOString()).map((t) => t.id);
 }
 
 /** Runs a read-only transaction query, or gives null when the stored record cannot be read. */
