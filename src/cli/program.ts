@@ -62,6 +62,7 @@ function defineCommands(program: Command, lazy: (load: () => Promise<{ default: 
     .description('set a task status (not_started, blocked, in_progress, completed, cancelled; also todo, doing, done, …)')
     .argument('<id>', 'task id')
     .argument('<status>', 'new status')
+    .option('--token <n>', 'fence the change with your claim token: refused unless it is the live claim')
     .action(lazy(() => import('./commands/status.js')));
 
   program
@@ -79,9 +80,26 @@ function defineCommands(program: Command, lazy: (load: () => Promise<{ default: 
 
   program
     .command('claim')
-    .description('claim the first ready task for an agent (sets it in_progress); prints nothing-ready when empty')
+    .description('claim <task> or the first ready task for an agent (sets it in_progress); prints nothing-ready when empty')
+    .argument('[task]', 'the task to claim (default: the first ready one)')
     .requiredOption('-a, --agent <id>', 'agent id to claim for')
+    .option('--lease <duration>', 'lease the claim (30s, 5m, 1h, or milliseconds) and print its fencing token')
     .action(lazy(() => import('./commands/claim.js')));
+
+  program
+    .command('renew')
+    .description('extend your leased claim of a task (by --lease, default the lease it was taken with)')
+    .argument('<task>', 'task id')
+    .requiredOption('--token <n>', 'your claim token')
+    .option('--lease <duration>', 'new lease from now (30s, 5m, 1h, or milliseconds)')
+    .action(lazy(() => import('./commands/renew.js')));
+
+  program
+    .command('release')
+    .description('give a leased task back (not_started, no agent) while your claim still holds')
+    .argument('<task>', 'task id')
+    .requiredOption('--token <n>', 'your claim token')
+    .action(lazy(() => import('./commands/release.js')));
 
   program
     .command('current')
