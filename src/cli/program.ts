@@ -136,7 +136,7 @@ function defineCommands(program: Command, lazy: (load: () => Promise<{ default: 
   program
     .command('mcp')
     .description('run the MCP server on stdio (for agents); tools default to --session')
-    .option('--tools <level>', 'how many tools to list: core (7, with the task tool), standard (13) or all (20, with the task aliases)', 'standard')
+    .option('--tools <level>', 'how many tools to list: core (7, with the task tool), standard (15) or all (22, with the task aliases)', 'standard')
     .action(lazy(() => import('./commands/mcp.js')));
 
   program

@@ -26,6 +26,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import {
   formatTaskStatus,
+  MAX_LEASE_MS,
   isTaskError,
   newExecutionEvidence,
   recordEvidence,
@@ -37,6 +38,7 @@ import {
   type TaskManager,
 } from '../index.js';
 import { jsonSize, truncateText } from '../app/bounds.js';
+import { claimFor, claimView, describeClaim, nowTimestamp, releaseFor, renewFor, type ClaimResult } from '../app/claims.js';
 import { createTask } from '../app/create-task.js';
 import { escapeLines, escapeText } from '../app/escape.js';
 import { exactStructured, printExactJson } from '../app/exact-numbers.js';
@@ -101,6 +103,19 @@ const taskIdArg = z.string().min(1).describe('Task id');
 const limitArg = z.number().int().min(1).optional().describe('At most this many items');
 const cursorArg = z.string().optional().describe('next_cursor of the previous page, to continue');
 const briefArg = z.boolean().optional().describe('Short task forms (id, name, status, parent, agent, dependencies)');
+const leaseArg = z.number().int().min(1).max(MAX_LEASE_MS).optional();
+const tokenArg = z.number().int().min(1).optional();
+
+/** The text line about a leased claim, or '' when the task has none. */
+function claimLine(task: Task): string {
+  const view = claimView(task, nowTimestamp());
+  return view === null ? '' : `\n${escapeText(describeClaim(view))}`;
+}
+
+/** The structured result of a claiming tool: the task, its claim and the token to fence with. */
+function claimData(result: ClaimResult): Record<string, unknown> {
+  return { task: result.task, claim: result.claim, claim_token: result.claim?.token ?? null };
+}
 
 interface ToolOutput {
   readonly text: string;
@@ -275,12 +290,18 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
       title: 'Set task status',
       description:
         'Set a task status: not_started, blocked, in_progress, completed, cancelled (also todo, doing, done). Completing is refused while dependencies or subtasks are open; parents are updated automatically. Lists every status the call changed.',
-      inputSchema: { task_id: taskIdArg, status: z.string().describe('New status, e.g. completed'), session: sessionArg },
+      inputSchema: {
+        task_id: taskIdArg,
+        status: z.string().describe('New status, e.g. completed'),
+        claim_token: tokenArg.describe('Your claim token (from claim_task with lease_ms): the change is refused unless it is the live claim'),
+        session: sessionArg,
+      },
       annotations: { idempotentHint: true },
     },
     (args) =>
       run(async () => {
-        const { task, changes } = await setTaskStatus(manager, sessionOf(args.session), args.task_id, args.status);
+        const fence = args.claim_token === undefined ? undefined : { claimToken: args.claim_token };
+        const { task, changes } = await setTaskStatus(manager, sessionOf(args.session), args.task_id, args.status, fence);
         const shown = changes.slice(0, CHANGES_SHOWN).map((c) => ({
           task_id: c.task.id,
           name: c.task.name,
@@ -430,13 +451,53 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
     'claim_task',
     {
       title: 'Claim next task',
-      description: 'Atomically take the first ready task for an agent: it becomes in_progress with that agent id. No two callers ever get the same task.',
-      inputSchema: { agent_id: z.string().min(1).describe('Your agent id'), session: sessionArg },
+      description:
+        'Atomically take the first ready task (or task_id) for an agent: it becomes in_progress with that agent id. No two callers ever get the same task. With lease_ms the claim is leased: it returns a claim_token to pass to set_task_status, record_evidence, renew_claim and release_claim, and the task is ready again if the lease runs out unrenewed.',
+      inputSchema: {
+        agent_id: z.string().min(1).describe('Your agent id'),
+        task_id: z.string().min(1).optional().describe('Claim this task instead of the first ready one'),
+        lease_ms: leaseArg.describe('Lease length in milliseconds (e.g. 300000 for 5 minutes); omit for a claim without lease'),
+        session: sessionArg,
+      },
     },
     (args) =>
       run(async () => {
-        const task = await manager.claimNextTask(sessionOf(args.session), args.agent_id);
-        return { text: task === null ? 'Nothing ready to claim.' : `Claimed ${briefLine(task)}`, data: { task } };
+        const result = await claimFor(manager, sessionOf(args.session), args.agent_id, { taskId: args.task_id, leaseMs: args.lease_ms });
+        const task = result.task;
+        return { text: task === null ? 'Nothing ready to claim.' : `Claimed ${briefLine(task)}${claimLine(task)}`, data: claimData(result) };
+      }),
+  );
+
+  tool(
+    'renew_claim',
+    {
+      title: 'Renew claim',
+      description: 'Extend your leased claim of a task by lease_ms from now (default: the lease it was taken with). Refused once the claim is lost.',
+      inputSchema: {
+        task_id: taskIdArg,
+        claim_token: z.number().int().min(1).describe('Your claim token'),
+        lease_ms: leaseArg.describe('New lease length in milliseconds from now'),
+        session: sessionArg,
+      },
+    },
+    (args) =>
+      run(async () => {
+        const result = await renewFor(manager, sessionOf(args.session), args.task_id, args.claim_token, args.lease_ms);
+        return { text: `Renewed ${briefLine(result.task)}${claimLine(result.task)}`, data: claimData(result) };
+      }),
+  );
+
+  tool(
+    'release_claim',
+    {
+      title: 'Release claim',
+      description: 'Give a leased task back (not_started, no agent) while your claim still holds.',
+      inputSchema: { task_id: taskIdArg, claim_token: z.number().int().min(1).describe('Your claim token'), session: sessionArg },
+    },
+    (args) =>
+      run(async () => {
+        const task = await releaseFor(manager, sessionOf(args.session), args.task_id, args.claim_token);
+        return { text: `Released ${briefLine(task)}`, data: { task } };
       }),
   );
 
@@ -453,15 +514,22 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
         tool_name: z.string().optional(),
         command: z.string().optional(),
         success: z.boolean().optional().describe('Default true'),
+        claim_token: tokenArg.describe('Your claim token: the evidence is refused unless it is the live claim'),
         session: sessionArg,
       },
     },
     (args) =>
       run(async () => {
         let recorded = false;
-        const state = await manager.updateExecutionState(sessionOf(args.session), args.task_id, (s) => {
-          recorded = recordEvidence(s, newExecutionEvidence(args.kind, args.summary, args.tool_name, args.command, args.success ?? true));
-        });
+        const fence = args.claim_token === undefined ? undefined : { claimToken: args.claim_token };
+        const state = await manager.updateExecutionState(
+          sessionOf(args.session),
+          args.task_id,
+          (s) => {
+            recorded = recordEvidence(s, newExecutionEvidence(args.kind, args.summary, args.tool_name, args.command, args.success ?? true));
+          },
+          fence,
+        );
         const satisfied = satisfiesProfile(state);
         const text = `${recorded ? 'Recorded' : 'Already recorded'} ${args.kind} evidence on ${escapeText(args.task_id)}; profile ${satisfied ? 'satisfied' : 'not yet satisfied'}`;
         return { text, data: { recorded, satisfies_profile: satisfied, execution_state: state } };

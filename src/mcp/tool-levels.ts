@@ -5,8 +5,9 @@
  * - `core` (7 tools): the original's `task` tool for create / update / status / delete / list /
  *   hierarchy, plus what an agent loop needs beyond it: the bounded tree, one task in detail,
  *   the ready queue, atomic claiming, dependencies and evidence.
- * - `standard` (13, the default): core plus the dedicated, paged and structured tools.
- * - `all` (20): standard plus the original's fixed-operation aliases of `task`.
+ * - `standard` (15, the default): core plus the dedicated, paged and structured tools, and renewing
+ *   and releasing leased claims.
+ * - `all` (22): standard plus the original's fixed-operation aliases of `task`.
  */
 import { InvalidInputError } from '../errors.js';
 
@@ -32,6 +33,8 @@ export const TOOL_LEVELS = {
   create_task: 'standard',
   update_task: 'standard',
   set_task_status: 'standard',
+  renew_claim: 'standard',
+  release_claim: 'standard',
   delete_task: 'standard',
   list_tasks: 'standard',
   import_plan: 'standard',
