@@ -59,6 +59,8 @@ describe('gestura-tasks mcp', () => {
         'list_tasks',
         'ready_tasks',
         'record_evidence',
+        'release_claim',
+        'renew_claim',
         'set_task_status',
         'show_task',
         'task',
@@ -161,6 +163,54 @@ describe('gestura-tasks mcp', () => {
     expect(text(badPlan)).toBe('Serialization error: planner response did not contain a JSON array');
     const badArgs = await call('create_task', { description: 'no name' });
     expect(badArgs.isError).toBe(true);
+    expect(stderr).toBe('');
+  });
+  it('leases claims with claim_task, fences status and evidence with claim_token, renews and releases', async () => {
+    const session = 'leases';
+    const first = (await call('create_task', { name: 'Leased', session })).structuredContent!.task as Task;
+    const second = (await call('create_task', { name: 'Named', session })).structuredContent!.task as Task;
+
+    const claimed = await call('claim_task', { agent_id: 'w1', lease_ms: 600_000, session });
+    expect(claimed.isError).toBeFalsy();
+    const token = claimed.structuredContent!.claim_token as number;
+    expect(token).toBeGreaterThanOrEqual(1);
+    expect(claimed.structuredContent!.claim).toMatchObject({ agent_id: 'w1', token, lease_ms: 600_000 });
+    expect(claimed.structuredContent!.task).toMatchObject({ id: first.id, status: 'InProgress', agent_id: 'w1' });
+    expect(text(claimed)).toMatch(/claimed by w1, token \d+, \d+m \d+s left/);
+
+    // task_id claims that task; the new token is larger.
+    const named = await call('claim_task', { agent_id: 'w2', task_id: second.id, lease_ms: 600_000, session });
+    expect(named.structuredContent!.task).toMatchObject({ id: second.id, agent_id: 'w2' });
+    expect(named.structuredContent!.claim_token as number).toBeGreaterThan(token);
+
+    // A wrong token changes nothing and says the claim was lost and who holds it.
+    const wrong = await call('set_task_status', { task_id: first.id, status: 'completed', claim_token: token + 1, session });
+    expect(wrong.isError).toBe(true);
+    expect(text(wrong)).toContain("claim lost: token");
+    expect(text(wrong)).toContain("agent 'w1' holds it now");
+    const wrongEvidence = await call('record_evidence', { task_id: first.id, kind: 'test', summary: 'late', claim_token: token + 1, session });
+    expect(wrongEvidence.isError).toBe(true);
+    const shown = await call('show_task', { task_id: first.id, session });
+    expect(JSON.stringify(shown.structuredContent)).not.toContain('late');
+
+    const evidence = await call('record_evidence', { task_id: first.id, kind: 'test', summary: 'passed', claim_token: token, session });
+    expect(evidence.isError).toBeFalsy();
+
+    const renewed = await call('renew_claim', { task_id: first.id, claim_token: token, lease_ms: 900_000, session });
+    expect(renewed.structuredContent!.claim).toMatchObject({ agent_id: 'w1', token, lease_ms: 900_000 });
+    expect((await call('renew_claim', { task_id: first.id, claim_token: 0, session })).isError).toBe(true);
+    expect((await call('claim_task', { agent_id: 'w1', lease_ms: 0, session })).isError).toBe(true);
+
+    const done = await call('set_task_status', { task_id: first.id, status: 'completed', claim_token: token, session });
+    expect(done.isError).toBeFalsy();
+    expect(done.structuredContent!.task).toMatchObject({ status: 'Completed' });
+
+    const namedToken = named.structuredContent!.claim_token as number;
+    const released = await call('release_claim', { task_id: second.id, claim_token: namedToken, session });
+    expect(released.structuredContent!.task).toMatchObject({ id: second.id, status: 'NotStarted', agent_id: null });
+    const again = await call('release_claim', { task_id: second.id, claim_token: namedToken, session });
+    expect(again.isError).toBe(true);
+    expect(text(again)).toContain('nobody holds it now');
     expect(stderr).toBe('');
   });
 });
