@@ -36,7 +36,7 @@ describe('CLI leased claims', () => {
     const wrong = await run(dir, ['status', first.id, 'done', '--token', '2']);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain(`claim lost: token 2 is not the live claim of task '${first.id}'`);
-    expect((await manager.getTask('default', first.id)).status).toBe('InProgress');
+    expect((await manager.getTask('default', first.id))?.status).toBe('InProgress');
 
     const renewed = await run(dir, ['renew', first.id, '--token', '1', '--lease', '1h', '--json']);
     expect(renewed.code).toBe(0);
@@ -45,7 +45,7 @@ describe('CLI leased claims', () => {
     const done = await run(dir, ['status', first.id, 'done', '--token', '1']);
     expect(done.stderr).toBe('');
     expect(done.code).toBe(0);
-    expect((await manager.getTask('default', first.id)).status).toBe('Completed');
+    expect((await manager.getTask('default', first.id))?.status).toBe('Completed');
 
     const released = await run(dir, ['release', second.id, '--token', '2']);
     expect(released.stdout).toBe(`Released ${second.id}  Second\\e[31m\n`);

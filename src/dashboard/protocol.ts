@@ -35,6 +35,25 @@ export interface JobView {
 }
 
 /** One row of the task tree. Rows come in tree order (depth first, children sorted). */
+/**
+ * A task's leased claim as of when the server built the view (README, "Leased claims"). The lease
+ * left is a snapshot: the page shows it and `expiresAt`, and never judges a claim itself.
+ */
+export interface ClaimInfo {
+  readonly agentId: string;
+  /** The fencing token of the claim. */
+  readonly token: number;
+  readonly claimedAt: string;
+  readonly expiresAt: string;
+  readonly leaseMs: number;
+  /** Milliseconds of lease left when the view was built (0 once expired). */
+  readonly remainingMs: number;
+  /** True when the lease ran out: the claim no longer holds and the task is ready again. */
+  readonly expired: boolean;
+  /** What the page shows: `agent · token 3 · 4m 12s left` or `agent · token 3 · expired`. */
+  readonly label: string;
+}
+
 export interface TaskRow {
   readonly id: string;
   readonly name: string;
@@ -50,6 +69,8 @@ export interface TaskRow {
   /** True when the task is in the ready queue (the library's `readyTasks`). */
   readonly ready: boolean;
   readonly job: JobView | null;
+  /** The task's leased claim, or null when it has none. */
+  readonly claim: ClaimInfo | null;
 }
 
 /** A whole session, as the page draws it. */
@@ -124,6 +145,8 @@ export interface TaskDetails {
   readonly ready: boolean;
   readonly waitsFor: readonly DependencyView[];
   readonly job: JobView | null;
+  /** The task's leased claim, or null when it has none. */
+  readonly claim: ClaimInfo | null;
   /** Null when the task may be completed now; else why not (the library's completion check). */
   readonly completionBlocker: string | null;
   readonly verification: VerificationView | null;

@@ -1,9 +1,13 @@
 /**
  * Reading sessions for the dashboard, with caches keyed on the store's own change detection: a
  * session that did not change costs one store check (a `stat` for the file store), and its summary
- * and view are computed once per change, whoever asks.
+ * and view are computed once per change, whoever asks. A session holding leased claims is the
+ * exception: a lease runs out without any write, and the lease left changes by the second, so its
+ * ready queue and view are computed again at every read, judged at the time of that read.
  */
 import type { TaskManager } from '../manager.js';
+import { nowTimestamp } from '../app/claims.js';
+import { readClaim } from '../model/claims.js';
 import { TaskList } from '../model/task-list.js';
 import type { StoredList } from '../store/task-store.js';
 import type { SessionSummary, TaskDetails } from './protocol.js';
@@ -16,11 +20,28 @@ interface Entry {
   readySet?: Set<string>;
   summary?: SessionSummary;
   viewJson?: string;
+  /** True when some task carries a claim (computed once per stored list). */
+  claimed?: boolean;
+  /** The instant the ready queue, details and view of this entry are judged at. */
+  now?: string;
+}
+
+/** Drops what depends on the clock when the list holds claims, so the next answer is judged now. O(n) once per list. */
+function judgeNow(entry: Entry): Entry {
+  entry.claimed ??= entry.list.tasks.some((task) => readClaim(task) !== null);
+  if (entry.claimed || entry.now === undefined) entry.now = nowTimestamp();
+  if (entry.claimed) {
+    delete entry.ready;
+    delete entry.readySet;
+    delete entry.summary;
+    delete entry.viewJson;
+  }
+  return entry;
 }
 
 /** The entry's ready queue, computed once per stored list. */
 function ready(entry: Entry): string[] {
-  entry.ready ??= readyQueue(entry.list);
+  entry.ready ??= readyQueue(entry.list, entry.now);
   return entry.ready;
 }
 
@@ -41,9 +62,9 @@ export class SessionReader {
 
   /** The details of task `taskId` of the session, or null when there is no such task. */
   async details(sessionId: string, taskId: string): Promise<TaskDetails | null> {
-    const entry = await this.#entry(sessionId);
+    const entry = judgeNow(await this.#entry(sessionId));
     entry.readySet ??= new Set(ready(entry));
-    return taskDetails(entry.list, taskId, entry.readySet);
+    return taskDetails(entry.list, taskId, entry.readySet, entry.now);
   }
 
   /** The session's entry, re-read if it changed; concurrent callers share one read. */
@@ -68,8 +89,8 @@ export class SessionReader {
 
   /** The session's view as JSON text (computed once per change). */
   async viewJson(sessionId: string): Promise<string> {
-    const entry = await this.#entry(sessionId);
-    entry.viewJson ??= JSON.stringify(sessionView(sessionId, this.#manager.sessionPath(sessionId), entry.list, ready(entry)));
+    const entry = judgeNow(await this.#entry(sessionId));
+    entry.viewJson ??= JSON.stringify(sessionView(sessionId, this.#manager.sessionPath(sessionId), entry.list, ready(entry), entry.now));
     return entry.viewJson;
   }
 
@@ -79,7 +100,7 @@ export class SessionReader {
     const out: SessionSummary[] = [];
     for (const id of ids) {
       try {
-        const entry = await this.#entry(id);
+        const entry = judgeNow(await this.#entry(id));
         entry.summary ??= sessionSummary(id, entry.list, ready(entry));
         out.push(entry.summary);
       } catch (error) {

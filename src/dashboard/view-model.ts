@@ -5,6 +5,7 @@
  * rules' `completionBlocker`, the execution state's `satisfiesProfile`). The page never derives
  * them; it displays these fields.
  */
+import { claimView, formatDuration, nowTimestamp } from '../app/claims.js';
 import type { TaskChangeEvent } from '../events.js';
 import { printJson } from '../json/print.js';
 import { defaultEnv } from '../model/env.js';
@@ -23,6 +24,7 @@ import type { TaskTreeNode } from '../schema/results.js';
 import type { Task } from '../schema/task.js';
 import type {
   ChangeLogEntry,
+  ClaimInfo,
   JobView,
   SessionSummary,
   SessionView,
@@ -46,9 +48,20 @@ const REQUIREMENTS = [
  * read-only transaction over the list; nothing is written, the env is never used). Compute it once
  * per list and pass it to the functions below.
  */
-export function readyQueue(list: TaskList): string[] {
+export function readyQueue(list: TaskList, now: string = nowTimestamp()): string[] {
   // The current time decides whether a leased claim still holds its task (the manager's rule).
-  return readyTasks(list, new Date().toISOString()).map((t) => t.id);
+  return readyTasks(list, now).map((t) => t.id);
+}
+
+/**
+ * The leased claim of `task` at `now` as the page shows it, or null when it has none. Whether it
+ * still holds is the model's rule (src/model/claims.ts, through src/app/claims.ts). O(1).
+ */
+export function claimInfo(task: Task, now: string): ClaimInfo | null {
+  const view = claimView(task, now);
+  if (view === null) return null;
+  const left = view.expired ? 'expired' : `${formatDuration(view.remainingMs)} left`;
+  return { ...view, label: `${view.agentId} · token ${view.token} · ${left}` };
 }
 
 /** Runs a read-only transaction query, or gives null when the stored record cannot be read. */
@@ -108,7 +121,7 @@ export function compareSummaries(a: SessionSummary, b: SessionSummary): number {
 }
 
 /** The tree of `list` as rows in display order, each with its depth and subtree size. O(n log n). */
-function treeRows(list: TaskList, readyIds: ReadonlySet<string>): TaskRow[] {
+function treeRows(list: TaskList, readyIds: ReadonlySet<string>, now: string): TaskRow[] {
   const rows: TaskRow[] = [];
   const sizes: number[] = [];
   // Depth-first without recursion (a chain of 10,000 nested tasks must not overflow the stack).
@@ -134,6 +147,7 @@ function treeRows(list: TaskList, readyIds: ReadonlySet<string>): TaskRow[] {
       blocked: list.isTaskBlocked(task.id),
       ready: readyIds.has(task.id),
       job: jobView(task.background_job),
+      claim: claimInfo(task, now),
     });
     stack.push({ node: frame.node, depth: frame.depth, exit: true, index });
     const children = frame.node.children;
@@ -142,15 +156,18 @@ function treeRows(list: TaskList, readyIds: ReadonlySet<string>): TaskRow[] {
   return rows.map((row, i) => ({ ...row, subtree: sizes[i] ?? 0 }));
 }
 
-/** Everything the page draws for a session (`ready`: its {@link readyQueue}). O(n log n) for n tasks. */
-export function sessionView(sessionId: string, location: string, list: TaskList, ready: readonly string[]): SessionView {
+/**
+ * Everything the page draws for a session (`ready`: its {@link readyQueue}; `now`: the instant
+ * claims are judged at, the same one the ready queue used). O(n log n) for n tasks.
+ */
+export function sessionView(sessionId: string, location: string, list: TaskList, ready: readonly string[], now: string = nowTimestamp()): SessionView {
   const readyIds = new Set(ready);
   return {
     sessionId,
     location,
     currentTaskId: list.currentTaskId(),
     counts: countStatuses(list),
-    rows: treeRows(list, readyIds),
+    rows: treeRows(list, readyIds, now),
     ready: [...ready],
   };
 }
@@ -187,7 +204,7 @@ function memoryView(lifecycle: TaskMemoryLifecycle | null): TaskDetails['memory'
 }
 
 /** The details panel of task `id`, or null when the list has no such task (`readyIds`: its {@link readyQueue}). */
-export function taskDetails(list: TaskList, id: string, readyIds: ReadonlySet<string>): TaskDetails | null {
+export function taskDetails(list: TaskList, id: string, readyIds: ReadonlySet<string>, now: string = nowTimestamp()): TaskDetails | null {
   const task = list.findTask(id);
   if (task === null) return null;
   return {
@@ -216,6 +233,7 @@ export function taskDetails(list: TaskList, id: string, readyIds: ReadonlySet<st
       };
     }),
     job: jobView(task.background_job),
+    claim: claimInfo(task, now),
     completionBlocker: completionBlocker(list, task.id)?.message ?? null,
     verification: verificationView(readRecord(list, (tx) => tx.getExecutionState(task.id))),
     memory: memoryView(readRecord(list, (tx) => tx.getMemoryLifecycle(task.id))),

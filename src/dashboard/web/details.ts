@@ -119,6 +119,16 @@ export function renderDetails(panel: HTMLElement, task: TaskDetails | null, acti
       'dl',
       { class: 'facts' },
       ...fact('agent', task.agentId),
+      ...fact(
+        'claim',
+        task.claim === null
+          ? null
+          : el('span', {
+              class: task.claim.expired ? 'warn-text' : '',
+              text: `${task.claim.label} (${task.claim.expired ? 'expired' : 'until'} ${task.claim.expiresAt})`,
+              data: { role: 'claim' },
+            }),
+      ),
       ...fact('source', task.source),
       ...fact('parent', task.parentId === null ? null : taskLink(task.parentId, actions.nameOf(task.parentId) ?? task.parentId, actions)),
       ...fact('phase', task.phase),

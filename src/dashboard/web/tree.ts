@@ -246,6 +246,17 @@ export class TreeView {
       );
     }
     if (row.agentId !== null) badges.push(el('span', { class: 'badge badge-agent', text: row.agentId, title: `agent ${row.agentId}` }));
+    if (row.claim !== null) {
+      // The server judged the claim; the page shows its label (text only).
+      badges.push(
+        el('span', {
+          class: row.claim.expired ? 'badge badge-claim-expired' : 'badge badge-claim',
+          text: `claim ${row.claim.label}`,
+          title: `${row.claim.expired ? 'expired' : 'expires'} ${row.claim.expiresAt}`,
+          data: { role: 'claim' },
+        }),
+      );
+    }
     const node = el(
       'div',
       {
