@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidInputError, TaskManager, mergeProfile, newExecutionEvidence, recordEvidence } from '../src/index.js';
+import { InvalidInputError, TaskManager, mergeProfile, newExecutionEvidence, recordEvidence, steppingClock } from '../src/index.js';
 import { createDashboardServer, serveDashboard } from '../src/dashboard/index.js';
 import type { HelloMessage, ChangesMessage, SessionSummary, SessionView, TaskDetails } from '../src/dashboard/index.js';
 import { cleanTempDirsAfterEach, tempDir } from './helpers/env.js';
@@ -215,6 +215,38 @@ describe('views computed with the library', () => {
       ['C', 0, 0],
     ]);
     expect(view.rows.find((r) => r.id === ids.c)?.waitsFor).toEqual([ids.a]);
+  });
+
+  it('shows each leased claim with its agent, token and lease left, and an expired one as expired and ready', async () => {
+    const dir = tempDir();
+    const { manager, ids } = await sampleSession(dir);
+    // A claim taken "in 2025" with a one-second lease ran out long ago; one taken now for an hour holds.
+    const past = new TaskManager(dir, { durability: 'none', clock: steppingClock('2025-01-01T00:00:00Z') });
+    const stale = await past.claimTask('s1', ids.a, 'agent-old', { leaseMs: 1000 });
+    const live = await manager.claimTask('s1', ids.b, 'agent-\u001b[31mnew', { leaseMs: 3_600_000 });
+    const d = await dashboard(manager);
+
+    const view = JSON.parse((await request(d.base, 'GET', '/api/sessions/s1')).body) as SessionView;
+    const rowA = view.rows.find((r) => r.id === ids.a);
+    const rowB = view.rows.find((r) => r.id === ids.b);
+    const staleToken = (stale.metadata as { claim: { token: number } }).claim.token;
+    const liveToken = (live.metadata as { claim: { token: number } }).claim.token;
+    expect(rowA?.claim).toMatchObject({ agentId: 'agent-old', token: staleToken, expired: true, remainingMs: 0, leaseMs: 1000 });
+    expect(rowA?.claim?.label).toBe(`agent-old · token ${staleToken} · expired`);
+    expect(rowB?.claim).toMatchObject({ agentId: 'agent-\u001b[31mnew', token: liveToken, expired: false, leaseMs: 3_600_000 });
+    expect(rowB?.claim?.remainingMs).toBeGreaterThan(0);
+    expect(rowB?.claim?.remainingMs).toBeLessThanOrEqual(3_600_000);
+    expect(rowB?.claim?.label).toMatch(new RegExp(`^agent-\u001b\\[31mnew · token ${liveToken} · \\d+m \\d+s left$`));
+    expect(view.rows.find((r) => r.id === ids.c)?.claim).toBeNull();
+    // The expired claim no longer holds: the task is ready, as the manager says.
+    expect(rowA?.ready).toBe(true);
+    expect(rowB?.ready).toBe(false);
+    expect(view.ready).toEqual((await manager.readyTasks('s1')).map((t) => t.id));
+
+    const details = JSON.parse((await request(d.base, 'GET', `/api/sessions/s1/tasks/${ids.b}`)).body) as TaskDetails;
+    expect(details.claim).toMatchObject({ agentId: 'agent-\u001b[31mnew', token: liveToken, expired: false });
+    const noClaim = JSON.parse((await request(d.base, 'GET', `/api/sessions/s1/tasks/${ids.c}`)).body) as TaskDetails;
+    expect(noClaim.claim).toBeNull();
   });
 
   it('says which verification requirements are still missing, and why a task cannot complete', async () => {
