@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TaskManager, newExecutionEvidence, recordEvidence } from '../src/index.js';
+import { TaskManager, newExecutionEvidence, recordEvidence, steppingClock } from '../src/index.js';
 import { createDashboardServer } from '../src/dashboard/index.js';
 import { cleanTempDirsAfterEach, tempDir } from './helpers/env.js';
 import { ensureAssets, launchBrowser, startDashboard, type RunningDashboard } from './helpers/dashboard.js';
@@ -150,6 +150,35 @@ describe('live updates', () => {
     console.log(`dashboard update latency (CLI process exit → row updated): ${Date.now() - written} ms`);
     expect(await page.evaluate(() => (globalThis as unknown as { marker?: string }).marker)).toBe('same page');
     expect(await page.textContent('#log')).toContain('“Watch me”: not_started → completed');
+  });
+
+  it('shows leased claims as text: agent, token and lease left, or expired', async () => {
+    const dir = tempDir();
+    const manager = new TaskManager(dir, { durability: 'none' });
+    const held = await manager.createTask('s', 'Held', '');
+    const lapsed = await manager.createTask('s', 'Lapsed', '');
+    // A claim taken "in 2025" for one second has long run out.
+    await new TaskManager(dir, { durability: 'none', clock: steppingClock('2025-01-01T00:00:00Z') }).claimTask('s', lapsed.id, 'old-agent', { leaseMs: 1000 });
+    const d = await dashboard(manager);
+    const { page, dialogs, errors } = await openPage(`${d.base}/#session=s`);
+    await page.waitForSelector('#connection[data-state="live"]');
+
+    // Another process claims with a hostile agent id: it shows as text, never as markup.
+    const agent = '<img src=x onerror=alert(1)>';
+    const cli = await runTsx('src/cli/main.ts', ['--dir', dir, '--session', 's', 'claim', held.id, '--agent', agent, '--lease', '1h']);
+    expect(cli.code, cli.stderr).toBe(0);
+    const badge = `.row[data-task-id="${held.id}"] [data-role="claim"]`;
+    await page.waitForSelector(badge);
+    expect(await page.textContent(badge)).toMatch(/^claim <img src=x onerror=alert\(1\)> · token \d+ · \d+m \d+s left$/);
+    expect(await page.textContent(`.row[data-task-id="${lapsed.id}"] [data-role="claim"]`)).toMatch(/^claim old-agent · token \d+ · expired$/);
+    expect(await page.$$eval(`.row[data-task-id="${lapsed.id}"] .badge-ready`, (n) => n.length)).toBe(1);
+
+    await page.click(`.row[data-task-id="${held.id}"]`);
+    await page.waitForSelector('#details [data-role="claim"]');
+    expect(await page.textContent('#details [data-role="claim"]')).toMatch(/^<img src=x onerror=alert\(1\)> · token \d+ · \d+m \d+s left \(until \d{4}-/);
+    expect(await page.$$eval('img[src="x"]', (n) => n.length)).toBe(0);
+    expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
   });
 
   it('opens the first session another process writes into an empty directory', async () => {
