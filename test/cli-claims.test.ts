@@ -42,6 +42,9 @@ describe('CLI leased claims', () => {
     expect(renewed.code).toBe(0);
     expect((JSON.parse(renewed.stdout) as { claim: TaskClaim }).claim).toMatchObject({ token: 1, lease_ms: 3_600_000 });
 
+    const shown = await run(dir, ['show', first.id]);
+    expect(shown.stdout).toMatch(/\nclaim +claimed by w\\e\]0;x\\x07, token 1, \d+m \d+s left \(until /);
+
     const done = await run(dir, ['status', first.id, 'done', '--token', '1']);
     expect(done.stderr).toBe('');
     expect(done.code).toBe(0);

@@ -3,6 +3,7 @@
  * Every value taken from a task is escaped (escape.ts), so stored text cannot drive the terminal.
  */
 import { formatTaskStatus, type Task, type TaskList, type TaskStatus } from '../index.js';
+import { claimView, describeClaim, nowTimestamp } from './claims.js';
 import { escapeLines, escapeText } from './escape.js';
 import { count, plural, STATUS_MARK, type Style } from './style.js';
 import { isBlocked, openBlockers } from './task-state.js';
@@ -60,8 +61,8 @@ export function renderTable(tasks: readonly Task[], style: Style): string {
   return [header, ...rows].join('\n');
 }
 
-/** A task's fields for humans. */
-export function renderDetails(task: Task, list: TaskList, style: Style): string {
+/** A task's fields for humans; a leased claim is judged at `now` (default: the current time). */
+export function renderDetails(task: Task, list: TaskList, style: Style, now: string = nowTimestamp()): string {
   const name = (id: string | null): string => {
     if (id === null) return '-';
     const t = list.findTask(id);
@@ -86,6 +87,8 @@ export function renderDetails(task: Task, list: TaskList, style: Style): string 
   }
   rows.push(['source', task.source]);
   if (task.agent_id !== null) rows.push(['agent', escapeText(task.agent_id)]);
+  const claim = claimView(task, now);
+  if (claim !== null) rows.push(['claim', escapeText(describeClaim(claim))]);
   if (task.orchestrator_task_id !== null) rows.push(['orchestrator', escapeText(task.orchestrator_task_id)]);
   if (task.background_job != null) {
     const job = task.background_job;
