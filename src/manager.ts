@@ -16,8 +16,7 @@ import type { IdGenerator } from './model/ids.js';
 import type { Readiness } from './model/readiness.js';
 import { TaskList } from './model/task-list.js';
 import { TaskTransaction, transactionList } from './model/transaction.js';
-import { requireFunction, requireSessionId, requireString } from './model/validate.js';
-import { requireId } from './model/validate.js';
+import { requireFunction, requireId, requireSessionId, requireString } from './model/validate.js';
 import { renderSnapshotForPrompt } from './model/prompt-render.js';
 import { runtimeSnapshot, type RuntimeSnapshot } from './model/runtime-snapshot.js';
 import type { TokenCounter } from './model/token-estimate.js';
@@ -47,6 +46,11 @@ export interface TaskManagerOptions {
   readonly newId?: IdGenerator;
   /** Keep a session history in the default file store (README "History"). Default off. */
   readonly history?: boolean | HistoryRetention;
+  /**
+   * Who this manager acts for (e.g. `cli`, `mcp`, an agent id), named as the actor of its history
+   * entries. Default: none (the claim's agent where there is one, else null).
+   */
+  readonly actor?: string;
 }
 
 /**
@@ -89,6 +93,7 @@ export class TaskManager {
   readonly #env: ModelEnv;
   readonly #cache = new Map<string, StoredList | null>();
   readonly #listeners = new Set<TaskChangeListener>();
+  readonly #actor: string | null;
 
   /** A manager for `<baseDir>/.gestura/tasks/`. Nothing is read or written until first use. */
   constructor(baseDir: string, options: TaskManagerOptions = {}) {
@@ -96,6 +101,7 @@ export class TaskManager {
     this.baseDir = path.resolve(dir === '' ? '.' : dir);
     this.store = options.store ?? new FileTaskStore(this.baseDir, { durability: options.durability, lock: options.lock, history: options.history });
     this.#env = { clock: options.clock ?? defaultEnv.clock, newId: options.newId ?? defaultEnv.newId };
+    this.#actor = options.actor === undefined ? null : requireId(options.actor, 'actor');
   }
 
   /** The file (or store location) of a session. */
@@ -199,7 +205,7 @@ export class TaskManager {
       const after = transactionList(tx);
       const keepHistory = this.store.history !== undefined;
       const events = this.#listeners.size > 0 || keepHistory ? diffTaskLists(id, before, after, tx.replaced) : [];
-      const records = keepHistory ? historyRecords(events, operation ?? called[0] ?? 'batch', this.#env.clock.now(), null) : undefined;
+      const records = keepHistory ? historyRecords(events, operation ?? called[0] ?? 'batch', this.#env.clock.now(), this.#actor) : undefined;
       const saved = await this.store.write(id, after, basis, records);
       this.#cache.set(id, saved);
       return { result, events: this.#listeners.size > 0 ? events : [] };

@@ -126,6 +126,22 @@ for (const kind of ['memory', 'file'] as const) {
 }
 
 describe('history rules', () => {
+  it('names the manager actor on its entries and refuses an empty one', async () => {
+    const dir = tempDir();
+    const cli = new TaskManager(dir, { history: true, actor: 'cli' });
+    const t = await cli.createTask('s', 'A', '');
+    await cli.claimTask('s', t.id, 'agent-1', { leaseMs: 60_000 });
+    const agentManager = new TaskManager(dir, { history: true });
+    await agentManager.updateTaskStatus('s', t.id, 'Completed');
+    expect((await cli.history('s')).map((e) => [e.change.type, e.actor])).toEqual([
+      ['status_changed', 'agent-1'],
+      ['status_changed', 'cli'],
+      ['claim_taken', 'cli'],
+      ['created', 'cli'],
+    ]);
+    expect(() => new TaskManager(dir, { actor: '' })).toThrow(InvalidInputError);
+  });
+
   it('a store without history says so with InvalidInput', async () => {
     const manager = new TaskManager(tempDir());
     await manager.createTask('s', 'A', '');
