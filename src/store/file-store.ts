@@ -185,6 +185,8 @@ export class FileTaskStore implements TaskStore {
   readonly #retention: HistoryRetention | null;
   /** The last read of each history file (by session file), read on from there under the lock. */
   readonly #historyFiles = new Map<string, HistoryFileState>();
+  /** The session list each history read last saw, by session file. */
+  readonly #historyBasis = new Map<string, StoredList>();
   readonly history?: StoreHistory;
 
   constructor(baseDir: string, options: FileTaskStoreOptions = {}) {
@@ -203,10 +205,16 @@ export class FileTaskStore implements TaskStore {
    */
   async #readHistory(sessionId: string): Promise<HistoryEntry[]> {
     const file = this.locate(sessionId);
-    const stored = await this.read(sessionId, null);
+    // Both reads reuse what this store read last: a stat for an unchanged session file, only the
+    // new bytes of a history file that grew.
+    const stored = await this.read(sessionId, this.#historyBasis.get(file) ?? null);
     if (stored === null) return [];
+    if (this.#historyBasis.size >= 256 && !this.#historyBasis.has(file)) this.#historyBasis.clear();
+    this.#historyBasis.set(file, stored);
     const seq = sequenceOf(stored.list.extraValue(HISTORY_SEQ_KEY));
-    const { entries } = readHistoryFile(this.#baseDir, historyFileOf(file));
+    const state = readHistoryFile(this.#baseDir, historyFileOf(file), this.#historyFiles.get(file) ?? null);
+    this.#rememberHistoryFile(file, state);
+    const { entries } = state;
     const landed = seq === null ? entries : entries.filter((e) => e.seq <= seq);
     return retainHistory(landed, this.#retention as HistoryRetention, Date.now());
   }
@@ -233,14 +241,20 @@ export class FileTaskStore implements TaskStore {
       const bytes = historyLines(added);
       const id = appendHistory(this.#baseDir, historyFile, bytes, state.size, sync);
       const size = state.size + bytes.length;
-      this.#historyFiles.set(file, { ...id, size, validBytes: size, entries: state.entries.concat(added) });
+      this.#rememberHistoryFile(file, { ...id, size, validBytes: size, entries: state.entries.concat(added) });
       return;
     }
     const kept = retainHistory(landed.concat(added), retention, Date.now());
     const bytes = historyLines(kept);
     this.#historyFiles.delete(file);
     const id = rewriteHistory(this.#baseDir, historyFile, bytes, sync);
-    this.#historyFiles.set(file, { ...id, size: bytes.length, validBytes: bytes.length, entries: kept });
+    this.#rememberHistoryFile(file, { ...id, size: bytes.length, validBytes: bytes.length, entries: kept });
+  }
+
+  /** Keeps what was read of a history file (for at most 256 sessions: they can be large). */
+  #rememberHistoryFile(file: string, state: HistoryFileState): void {
+    if (this.#historyFiles.size >= 256 && !this.#historyFiles.has(file)) this.#historyFiles.clear();
+    this.#historyFiles.set(file, state);
   }
 
   locate(sessionId: string): string {
