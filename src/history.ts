@@ -6,6 +6,7 @@
 import { InvalidInputError } from './errors.js';
 import type { TaskChangeEvent } from './events.js';
 import { readClaim, type TaskClaim } from './model/claims.js';
+import { isJsonObject } from './model/metadata-records.js';
 import { timestampToNanos } from './schema/timestamp.js';
 import type { TaskStatus } from './schema/enums.js';
 import type { Task } from './schema/task.js';
@@ -17,6 +18,7 @@ export type HistoryChange =
   | { readonly type: 'status_changed'; readonly from: TaskStatus; readonly to: TaskStatus }
   | { readonly type: 'renamed'; readonly from: string; readonly to: string }
   | { readonly type: 'dependency_added'; readonly blocker_id: string }
+  | { readonly type: 'evidence_recorded'; readonly kind: string; readonly summary: string; readonly success: boolean }
   | { readonly type: 'claim_taken'; readonly token: number; readonly expires_at: string }
   | { readonly type: 'claim_renewed'; readonly token: number; readonly expires_at: string }
   | { readonly type: 'claim_released'; readonly token: number }
@@ -69,6 +71,23 @@ function claimToken(task: Task): TaskClaim | null {
   return readClaim(task);
 }
 
+/** The raw evidence pieces at `metadata.execution_state.evidence` (at most 32), or none. */
+function evidenceOf(task: Task): Record<string, unknown>[] {
+  const state = isJsonObject(task.metadata) ? task.metadata.execution_state : undefined;
+  const evidence = isJsonObject(state) ? state.evidence : undefined;
+  return Array.isArray(evidence) ? evidence.filter(isJsonObject) : [];
+}
+
+/** Evidence pieces of `task` that `previous` did not have. O(pieces), at most 32 each. */
+function newEvidence(previous: Task, task: Task): HistoryChange[] {
+  const after = evidenceOf(task);
+  if (after.length === 0) return [];
+  const before = new Set(evidenceOf(previous).map((e) => JSON.stringify(e)));
+  return after
+    .filter((e) => !before.has(JSON.stringify(e)))
+    .map((e) => ({ type: 'evidence_recorded', kind: String(e.kind), summary: String(e.summary), success: e.success !== false }));
+}
+
 function claimChanges(previous: Task, task: Task, operation: string): { change: HistoryChange; actor: string }[] {
   const old = claimToken(previous);
   const now = claimToken(task);
@@ -113,6 +132,9 @@ export function historyRecords(events: readonly TaskChangeEvent[], operation: st
         const had = new Set(previous.blocked_by);
         for (const blocker of task.blocked_by) if (!had.has(blocker)) add(task.id, { type: 'dependency_added', blocker_id: blocker });
         for (const c of claimChanges(previous, task, operation)) add(task.id, c.change, actor ?? c.actor);
+        if (task.metadata !== previous.metadata) {
+          for (const change of newEvidence(previous, task)) add(task.id, change, actor ?? readClaim(task)?.agent_id ?? null);
+        }
         break;
       }
       case 'list_replaced':

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidInputError, TaskIoError, TaskManager } from '../src/index.js';
+import { InvalidInputError, TaskIoError, TaskManager, newExecutionEvidence, recordEvidence } from '../src/index.js';
 import { HISTORY_SEQ_KEY, queryHistory, retainHistory, type HistoryEntry } from '../src/history.js';
 import { MemoryTaskStore } from '../src/store/memory-store.js';
 import { historyFileOf } from '../src/store/history-file.js';
@@ -89,6 +89,21 @@ for (const kind of ['memory', 'file'] as const) {
         ['claim_taken', 'agent-2', 'claimNextTask'],
         ['claim_expired', 'agent-2', 'claimNextTask'],
         ['claim_taken', 'agent-3', 'claimNextTask'],
+      ]);
+    });
+
+    it('records evidence recorded on a task', async () => {
+      const manager = make();
+      const t = await manager.createTask('s', 'T', '');
+      await manager.updateExecutionState('s', t.id, (st) => {
+        recordEvidence(st, newExecutionEvidence('build', 'tsc ok', 'shell', 'npm run build'));
+      });
+      await manager.updateExecutionState('s', t.id, (st) => {
+        recordEvidence(st, newExecutionEvidence('test', 'vitest failed', 'shell', 'npx vitest', false));
+      });
+      expect((await manager.history('s')).slice(0, 2).map((e) => e.change)).toEqual([
+        { type: 'evidence_recorded', kind: 'test', summary: 'vitest failed', success: false },
+        { type: 'evidence_recorded', kind: 'build', summary: 'tsc ok', success: true },
       ]);
     });
 
