@@ -7,6 +7,8 @@ export { getGlobalTaskManager, globalBaseDir } from './global.js';
 export { TaskList, type TaskPatch } from './model/task-list.js';
 export { TaskTransaction, PLANNED_SUBTASKS_SHOWN, type TaskTransactionOptions } from './model/transaction.js';
 export type { TaskChangeEvent, TaskChangeListener } from './events.js';
+export { DEFAULT_HISTORY_ENTRIES, HISTORY_SEQ_KEY } from './history.js';
+export type { HistoryChange, HistoryEntry, HistoryQuery, HistoryRetention } from './history.js';
 export { watchSession, DEFAULT_WATCH_INTERVAL_MS, type SessionWatcher, type WatchSessionOptions } from './watch/index.js';
 
 export {
@@ -113,9 +115,9 @@ export {
 } from './model/claims.js';
 export type { IdGenerator } from './model/ids.js';
 
-export type { TaskStore, StoredList } from './store/task-store.js';
+export type { TaskStore, StoredList, StoreHistory } from './store/task-store.js';
 export { FileTaskStore, RACY_WINDOW_NS, type Durability, type FileTaskStoreOptions } from './store/file-store.js';
-export { MemoryTaskStore } from './store/memory-store.js';
+export { MemoryTaskStore, type MemoryTaskStoreOptions } from './store/memory-store.js';
 export { DEFAULT_LOCK_OPTIONS, type FileLockOptions } from './store/file-lock.js';
 export { sessionFilePath, tasksDirectory } from './store/paths.js';
 export { encodeTaskList, decodeTaskList } from './store/codec.js';

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { InvalidInputError, TaskError, TaskIoError } from './errors.js';
 import { deliverEvent, diffTaskLists, type TaskChangeEvent, type TaskChangeListener } from './events.js';
+import { historyRecords, queryHistory, requireHistoryQuery, type HistoryEntry, type HistoryQuery, type HistoryRetention } from './history.js';
 import type { JsonValue } from './json/value.js';
 import { readClaim, type ClaimOptions, type FenceOptions } from './model/claims.js';
 import type { Clock } from './model/clock.js';
@@ -15,8 +16,7 @@ import type { IdGenerator } from './model/ids.js';
 import type { Readiness } from './model/readiness.js';
 import { TaskList } from './model/task-list.js';
 import { TaskTransaction, transactionList } from './model/transaction.js';
-import { requireFunction, requireSessionId, requireString } from './model/validate.js';
-import { requireId } from './model/validate.js';
+import { requireFunction, requireId, requireSessionId, requireString } from './model/validate.js';
 import { renderSnapshotForPrompt } from './model/prompt-render.js';
 import { runtimeSnapshot, type RuntimeSnapshot } from './model/runtime-snapshot.js';
 import type { TokenCounter } from './model/token-estimate.js';
@@ -44,6 +44,30 @@ export interface TaskManagerOptions {
   readonly clock?: Clock;
   /** Id source. Default: nanoid. */
   readonly newId?: IdGenerator;
+  /** Keep a session history in the default file store (README "History"). Default off. */
+  readonly history?: boolean | HistoryRetention;
+  /**
+   * Who this manager acts for (e.g. `cli`, `mcp`, an agent id), named as the actor of its history
+   * entries. Default: none (the claim's agent where there is one, else null).
+   */
+  readonly actor?: string;
+}
+
+/**
+ * `tx` with every method call's name appended to `called`: the one place the operation of a
+ * single-operation commit is learned, for its history entries. O(1) per call.
+ */
+function recordingCalls(tx: TaskTransaction, called: string[]): TaskTransaction {
+  return new Proxy(tx, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function' || typeof key !== 'string') return value;
+      return (...args: unknown[]) => {
+        called.push(key);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
 }
 
 /**
@@ -69,18 +93,35 @@ export class TaskManager {
   readonly #env: ModelEnv;
   readonly #cache = new Map<string, StoredList | null>();
   readonly #listeners = new Set<TaskChangeListener>();
+  readonly #actor: string | null;
 
   /** A manager for `<baseDir>/.gestura/tasks/`. Nothing is read or written until first use. */
   constructor(baseDir: string, options: TaskManagerOptions = {}) {
     const dir = requireString(baseDir, 'baseDir');
     this.baseDir = path.resolve(dir === '' ? '.' : dir);
-    this.store = options.store ?? new FileTaskStore(this.baseDir, { durability: options.durability, lock: options.lock });
+    this.store = options.store ?? new FileTaskStore(this.baseDir, { durability: options.durability, lock: options.lock, history: options.history });
     this.#env = { clock: options.clock ?? defaultEnv.clock, newId: options.newId ?? defaultEnv.newId };
+    this.#actor = options.actor === undefined ? null : requireId(options.actor, 'actor');
   }
 
   /** The file (or store location) of a session. */
   sessionPath(sessionId: string): string {
     return this.store.locate(requireSessionId(sessionId));
+  }
+
+  /**
+   * The session's history (README "History"), newest first: every change of every commit that
+   * landed, filtered by `query`. InvalidInput when the store keeps no history (enable it with the
+   * `history` option) or the query is malformed. O(entries kept).
+   */
+  async history(sessionId: string, query?: HistoryQuery): Promise<HistoryEntry[]> {
+    return onlyTaskErrors(async () => {
+      const id = requireSessionId(sessionId);
+      const q = requireHistoryQuery(query);
+      const history = this.store.history;
+      if (history === undefined) throw new InvalidInputError(`the store of '${id}' keeps no history; create the manager with the history option`);
+      return queryHistory(await history.read(id), q);
+    });
   }
 
   /** The sessions that have a stored list, sorted. */
@@ -137,11 +178,11 @@ export class TaskManager {
   }
 
   /** One commit: lock, re-read if changed, apply `fn` to a copy, write once if it changed. */
-  async #commit<T>(sessionId: unknown, fn: (tx: TaskTransaction) => T | Promise<T>): Promise<T> {
-    return onlyTaskErrors(() => this.#commitUnguarded(sessionId, fn));
+  async #commit<T>(sessionId: unknown, fn: (tx: TaskTransaction) => T | Promise<T>, operation?: string): Promise<T> {
+    return onlyTaskErrors(() => this.#commitUnguarded(sessionId, fn, operation));
   }
 
-  async #commitUnguarded<T>(sessionId: unknown, fn: (tx: TaskTransaction) => T | Promise<T>): Promise<T> {
+  async #commitUnguarded<T>(sessionId: unknown, fn: (tx: TaskTransaction) => T | Promise<T>, operation?: string): Promise<T> {
     const id = requireSessionId(sessionId);
     const outcome = await this.store.withLock(id, async () => {
       const t0 = phaseStart();
@@ -151,19 +192,23 @@ export class TaskManager {
       phaseEnd('read', t0);
       const t1 = phaseStart();
       const tx = new TaskTransaction(before.clone(), this.#env);
+      // The operation a history entry names: the transaction method the manager called.
+      const called: string[] = [];
       let result: T;
       try {
-        result = await fn(tx);
+        result = await fn(this.store.history !== undefined && operation === undefined ? recordingCalls(tx, called) : tx);
       } finally {
         tx.close();
       }
       phaseEnd('apply', t1);
       if (!tx.changed) return { result, events: [] as TaskChangeEvent[] };
       const after = transactionList(tx);
-      const saved = await this.store.write(id, after, basis);
+      const keepHistory = this.store.history !== undefined;
+      const events = this.#listeners.size > 0 || keepHistory ? diffTaskLists(id, before, after, tx.replaced) : [];
+      const records = keepHistory ? historyRecords(events, operation ?? called[0] ?? 'batch', this.#env.clock.now(), this.#actor) : undefined;
+      const saved = await this.store.write(id, after, basis, records);
       this.#cache.set(id, saved);
-      const events = this.#listeners.size > 0 ? diffTaskLists(id, before, after, tx.replaced) : [];
-      return { result, events };
+      return { result, events: this.#listeners.size > 0 ? events : [] };
     });
     this.#emit(outcome.events);
     return outcome.result;
@@ -185,7 +230,7 @@ export class TaskManager {
         const reason = error instanceof Error ? error.message : String(error);
         throw new InvalidInputError(`batch callback failed: ${reason}`, { cause: error });
       }
-    });
+    }, 'batch');
   }
 
   // ----------------------------------------------------------------------------------------------

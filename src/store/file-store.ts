@@ -35,7 +35,9 @@ import { acquireFileLock, DEFAULT_LOCK_OPTIONS, type FileLockOptions, type HeldL
 import { withKeyedMutex } from './keyed-mutex.js';
 import { sessionFilePath, sessionIdOfFileName, tasksDirectory } from './paths.js';
 import { inTasksDirectory, openedOutside, openTasksDirectory, refuseOutside, verifyTasksDirectory, type TasksDirIdentity } from './tasks-dir.js';
-import type { StoredList, TaskStore } from './task-store.js';
+import { HISTORY_SEQ_KEY, nextSequence, requireRetention, retainHistory, sequenceOf, stampHistory, type HistoryEntry, type HistoryRecord, type HistoryRetention } from '../history.js';
+import { appendHistory, historyFileOf, historyLines, readHistoryFile, rewriteHistory, type HistoryFileState } from './history-file.js';
+import type { StoredList, StoreHistory, TaskStore } from './task-store.js';
 import { closeFile, createTempFile, isTempFileOf, markFile, mayBeInFlight, syncFile, tempFileFor, writeAll } from './temp-file.js';
 
 /**
@@ -56,6 +58,11 @@ export interface FileTaskStoreOptions {
   readonly durability?: Durability;
   /** Lock timing. Default: stale after 10 s, wait at most 30 s. */
   readonly lock?: Partial<FileLockOptions>;
+  /**
+   * Keep a session history in `<session>.history.jsonl` (README "History"), with this retention
+   * when an object. Default off.
+   */
+  readonly history?: boolean | HistoryRetention;
 }
 
 /**
@@ -174,12 +181,80 @@ export class FileTaskStore implements TaskStore {
   readonly #paths = new Map<string, string>();
   /** Locks this store holds now, by file. */
   readonly #held = new Map<string, Held>();
+  /** The history retention, null when this store keeps no history. */
+  readonly #retention: HistoryRetention | null;
+  /** The last read of each history file (by session file), read on from there under the lock. */
+  readonly #historyFiles = new Map<string, HistoryFileState>();
+  /** The session list each history read last saw, by session file. */
+  readonly #historyBasis = new Map<string, StoredList>();
+  readonly history?: StoreHistory;
 
   constructor(baseDir: string, options: FileTaskStoreOptions = {}) {
     this.#baseDir = path.resolve(baseDir);
     this.directory = tasksDirectory(this.#baseDir);
     this.#durability = options.durability ?? 'fsync';
     this.#lock = { ...DEFAULT_LOCK_OPTIONS, ...options.lock };
+    this.#retention = options.history === undefined || options.history === false ? null : requireRetention(options.history);
+    if (this.#retention !== null) this.history = { read: (sessionId) => this.#readHistory(sessionId) };
+  }
+
+  /**
+   * The entries of commits that landed: the session's sequence is read first, then the history
+   * file, and entries beyond that sequence (a commit that never landed, or one landing right now)
+   * are left out. Without a session file there is no history. O(history file + session file).
+   */
+  async #readHistory(sessionId: string): Promise<HistoryEntry[]> {
+    const file = this.locate(sessionId);
+    // Both reads reuse what this store read last: a stat for an unchanged session file, only the
+    // new bytes of a history file that grew.
+    const stored = await this.read(sessionId, this.#historyBasis.get(file) ?? null);
+    if (stored === null) return [];
+    if (this.#historyBasis.size >= 256 && !this.#historyBasis.has(file)) this.#historyBasis.clear();
+    this.#historyBasis.set(file, stored);
+    const seq = sequenceOf(stored.list.extraValue(HISTORY_SEQ_KEY));
+    const state = readHistoryFile(this.#baseDir, historyFileOf(file), this.#historyFiles.get(file) ?? null);
+    this.#rememberHistoryFile(file, state);
+    const { entries } = state;
+    const landed = seq === null ? entries : entries.filter((e) => e.seq <= seq);
+    return retainHistory(landed, this.#retention as HistoryRetention, Date.now());
+  }
+
+  /**
+   * Writes this commit's history entries (README "History"), before the session file is replaced:
+   * appended and fsynced when the file holds only landed entries, else (entries of a commit that
+   * never landed, a line a crash cut short, or past the retention) rewritten atomically with the
+   * landed entries the retention keeps plus the new ones. Sets the commit's sequence on `list`.
+   * Caller holds the lock. O(new entries), O(history) when rewriting or after another process wrote.
+   */
+  #writeHistory(file: string, list: TaskList, basis: StoredList | null, records: readonly HistoryRecord[], retention: HistoryRetention): void {
+    const historyFile = historyFileOf(file);
+    const state = readHistoryFile(this.#baseDir, historyFile, this.#historyFiles.get(file) ?? null);
+    const basisSeq = basis === null ? 0 : sequenceOf(basis.list.extraValue(HISTORY_SEQ_KEY));
+    const landed = basisSeq === null ? state.entries : state.entries.filter((e) => e.seq <= basisSeq);
+    const seq = nextSequence(basisSeq, landed.at(-1)?.seq ?? null);
+    const added = stampHistory(records, seq);
+    list.setExtra(HISTORY_SEQ_KEY, seq);
+    const max = retention.maxEntries ?? Number.MAX_SAFE_INTEGER;
+    const overdue = landed.length + added.length > max + Math.max(16, Math.floor(max / 4));
+    const sync = this.#durability !== 'none';
+    if (landed.length === state.entries.length && state.validBytes === state.size && !overdue) {
+      const bytes = historyLines(added);
+      const id = appendHistory(this.#baseDir, historyFile, bytes, state.size, sync);
+      const size = state.size + bytes.length;
+      this.#rememberHistoryFile(file, { ...id, size, validBytes: size, entries: state.entries.concat(added) });
+      return;
+    }
+    const kept = retainHistory(landed.concat(added), retention, Date.now());
+    const bytes = historyLines(kept);
+    this.#historyFiles.delete(file);
+    const id = rewriteHistory(this.#baseDir, historyFile, bytes, sync);
+    this.#rememberHistoryFile(file, { ...id, size: bytes.length, validBytes: bytes.length, entries: kept });
+  }
+
+  /** Keeps what was read of a history file (for at most 256 sessions: they can be large). */
+  #rememberHistoryFile(file: string, state: HistoryFileState): void {
+    if (this.#historyFiles.size >= 256 && !this.#historyFiles.has(file)) this.#historyFiles.clear();
+    this.#historyFiles.set(file, state);
   }
 
   locate(sessionId: string): string {
@@ -273,11 +348,18 @@ export class FileTaskStore implements TaskStore {
     }, this.#lock.timeoutMs, file);
   }
 
-  async write(sessionId: string, list: TaskList, basis: StoredList | null): Promise<StoredList> {
+  async write(sessionId: string, list: TaskList, basis: StoredList | null, history?: readonly HistoryRecord[]): Promise<StoredList> {
     const file = this.locate(sessionId);
     const held = this.#held.get(file);
     if (held === undefined) throw new TaskIoError(`cannot write '${file}' without holding its lock`, { path: file });
     const basisVersion = (basis?.version ?? null) as FileVersion | null;
+    if (this.#retention !== null && history !== undefined) {
+      // Before the session file is even encoded (it carries the sequence): a crash from here to
+      // the rename leaves entries beyond the session's sequence, which readers ignore.
+      verifyTasksDirectory(this.#baseDir, held.directory);
+      held.lock.verify();
+      this.#writeHistory(file, list, basis, history, this.#retention);
+    }
     const t0 = phaseStart();
     let encoded: { chunks: Buffer[]; length: number };
     try {
@@ -405,7 +487,8 @@ export class FileTaskStore implements TaskStore {
     try {
       inTasksDirectory(this.#baseDir, (dir) => {
         for (const n of fsSync.readdirSync(dir)) {
-          if (!isTempFileOf(file, n) || mayBeInFlight(file, n)) continue;
+          const of = isTempFileOf(file, n) ? file : isTempFileOf(historyFileOf(file), n) ? historyFileOf(file) : null;
+          if (of === null || mayBeInFlight(of, n)) continue;
           try {
             fsSync.unlinkSync(path.join(dir, n));
           } catch {

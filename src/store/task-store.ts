@@ -3,6 +3,7 @@
  * changes cheaply, and serialises writers per session. The file store is the real one; the memory
  * store serves model-level tests; other back ends implement this interface.
  */
+import type { HistoryEntry, HistoryRecord } from '../history.js';
 import type { TaskList } from '../model/task-list.js';
 
 /** A list as read from (or written to) a store, with the store's version of it. */
@@ -32,9 +33,21 @@ export interface TaskStore {
    * nothing (the file store checks this, and that it still holds its lock, right before replacing
    * the file).
    */
-  write(sessionId: string, list: TaskList, basis: StoredList | null): Promise<StoredList>;
+  write(sessionId: string, list: TaskList, basis: StoredList | null, history?: readonly HistoryRecord[]): Promise<StoredList>;
+  /**
+   * The session history, when this store keeps one (README "History"). A store that has it also
+   * takes `history` in {@link write}: it stamps those records with the commit's sequence and keeps
+   * them in the same commit, so the history and the list never disagree after a crash.
+   */
+  readonly history?: StoreHistory;
   /** Where the session is kept (a file path for the file store), for messages and tools. */
   locate(sessionId: string): string;
   /** The sessions that have a stored list, sorted. */
   listSessions(): Promise<string[]>;
+}
+
+/** The optional history capability of a {@link TaskStore}. */
+export interface StoreHistory {
+  /** The entries of commits that landed, oldest first. */
+  read(sessionId: string): Promise<HistoryEntry[]>;
 }

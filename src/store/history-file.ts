@@ -1,0 +1,213 @@
+/**
+ * The history file of a session: `<session>.history.jsonl` next to the session file, one JSON
+ * entry per line, each stamped with the sequence of its commit (README "History",
+ * docs/decisions.md). The session file names the sequence of its last commit in a top-level key;
+ * entries beyond it are from a commit that never landed (a crash between the history write and the
+ * session rename) and are ignored, then dropped by the next commit's rewrite.
+ *
+ * Safety as for session files: opened without following links and without blocking, checked to be a
+ * regular file inside the real tasks directory; rewrites go through an exclusive temporary file that
+ * is fsynced and renamed. Callers hold the session lock for every write.
+ */
+import fsSync from 'node:fs';
+import path from 'node:path';
+import { TaskIoError } from '../errors.js';
+import type { HistoryEntry } from '../history.js';
+import { isJsonObject } from '../model/metadata-records.js';
+import { errorCode } from './error-code.js';
+import { openedOutside, refuseOutside } from './tasks-dir.js';
+import { closeFile, createTempFile, tempFileFor } from './temp-file.js';
+
+const { O_RDONLY, O_WRONLY, O_CREAT, O_NOFOLLOW, O_NONBLOCK } = fsSync.constants;
+
+/** The history file of session file `sessionFile`. */
+export function historyFileOf(sessionFile: string): string {
+  return `${sessionFile.slice(0, -'.json'.length)}.history.jsonl`;
+}
+
+/** What a read of a history file found. */
+export interface HistoryFileState {
+  /** Device and inode of the file read (0n when there was none). */
+  readonly dev: bigint;
+  readonly ino: bigint;
+  /** Bytes of the file up to its last complete line. */
+  readonly validBytes: number;
+  /** The file's size when read. */
+  readonly size: number;
+  /** Its entries, in file order (oldest first). */
+  readonly entries: HistoryEntry[];
+}
+
+function ioError(action: string, file: string, error: unknown): TaskIoError {
+  if (error instanceof TaskIoError) return error;
+  if (errorCode(error) === 'ELOOP') return new TaskIoError(`refusing to follow the symbolic link '${file}'`, { cause: error, path: file });
+  const reason = error instanceof Error ? error.message : String(error);
+  return new TaskIoError(`cannot ${action} '${file}': ${reason}`, { cause: error, path: file });
+}
+
+/** Throws unless `fd` is a regular file named `file` inside the real tasks directory. */
+function checkDescriptor(fd: number, baseDir: string, file: string): fsSync.BigIntStats {
+  const outside = openedOutside(fd, baseDir, path.basename(file));
+  if (outside !== null) throw refuseOutside(file, outside);
+  const stat = fsSync.fstatSync(fd, { bigint: true });
+  if (!stat.isFile()) throw new TaskIoError(`cannot use '${file}': it is not a regular file`, { path: file });
+  return stat;
+}
+
+function isEntry(value: unknown): value is HistoryEntry {
+  return (
+    isJsonObject(value) &&
+    typeof value.seq === 'number' &&
+    Number.isSafeInteger(value.seq) &&
+    typeof value.time === 'string' &&
+    typeof value.operation === 'string' &&
+    isJsonObject(value.change)
+  );
+}
+
+/**
+ * Parses the complete lines of `bytes` (a line a crash cut short, at the end, is not complete);
+ * lines that are not entries (hand edits) are skipped. O(bytes).
+ */
+export function parseHistoryLines(bytes: Buffer): { entries: HistoryEntry[]; validBytes: number } {
+  const entries: HistoryEntry[] = [];
+  let start = 0;
+  for (;;) {
+    const end = bytes.indexOf(0x0a, start);
+    if (end < 0) break;
+    const line = bytes.toString('utf8', start, end);
+    start = end + 1;
+    try {
+      const value: unknown = JSON.parse(line);
+      if (isEntry(value)) entries.push(value);
+    } catch {
+      // not an entry: skipped
+    }
+  }
+  return { entries, validBytes: start };
+}
+
+/**
+ * Reads the history file `file` (absent: no entries). With `known` (an earlier read) and the same
+ * file grown since, only the bytes after it are read and parsed: O(new bytes) plus copying the
+ * entry array; else O(file). Never follows a link, never blocks on a FIFO.
+ */
+export function readHistoryFile(baseDir: string, file: string, known: HistoryFileState | null = null): HistoryFileState {
+  let fd: number;
+  try {
+    fd = fsSync.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return { dev: 0n, ino: 0n, validBytes: 0, size: 0, entries: [] };
+    throw ioError('read', file, error);
+  }
+  try {
+    const stat = checkDescriptor(fd, baseDir, file);
+    const size = Number(stat.size);
+    const grown = known !== null && known.dev === stat.dev && known.ino === stat.ino && known.size <= size && known.validBytes === known.size;
+    const start = grown ? known.size : 0;
+    const bytes = Buffer.alloc(size - start);
+    let got = 0;
+    while (got < bytes.length) {
+      const n = fsSync.readSync(fd, bytes, got, bytes.length - got, start + got);
+      if (n <= 0) break;
+      got += n;
+    }
+    const parsed = parseHistoryLines(bytes.subarray(0, got));
+    const entries = grown ? known.entries.concat(parsed.entries) : parsed.entries;
+    return { dev: stat.dev, ino: stat.ino, validBytes: start + parsed.validBytes, size: start + got, entries };
+  } catch (error) {
+    throw ioError('read', file, error);
+  } finally {
+    try {
+      closeFile(fd);
+    } catch {
+      // read already done
+    }
+  }
+}
+
+/** The lines of `entries`. */
+export function historyLines(entries: readonly HistoryEntry[]): Buffer {
+  return Buffer.from(entries.map((e) => `${JSON.stringify(e)}\n`).join(''), 'utf8');
+}
+
+function writeAt(fd: number, bytes: Buffer, position: number): void {
+  let done = 0;
+  while (done < bytes.length) {
+    const n = fsSync.writeSync(fd, bytes, done, bytes.length - done, position + done);
+    if (n <= 0) throw Object.assign(new Error(`the write stopped after ${done} of ${bytes.length} bytes`), { code: 'EIO' });
+    done += n;
+  }
+}
+
+/**
+ * Appends `bytes` at byte `at` of history file `file` (creating it), then fsyncs unless `sync` is
+ * false. Returns the file's identity after the write. O(bytes).
+ */
+export function appendHistory(baseDir: string, file: string, bytes: Buffer, at: number, sync: boolean): { dev: bigint; ino: bigint } {
+  let fd: number;
+  try {
+    fd = fsSync.openSync(file, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0o666);
+  } catch (error) {
+    throw ioError('append to', file, error);
+  }
+  try {
+    const stat = checkDescriptor(fd, baseDir, file);
+    writeAt(fd, bytes, at);
+    if (sync) fsSync.fsyncSync(fd);
+    return { dev: stat.dev, ino: stat.ino };
+  } catch (error) {
+    throw ioError('append to', file, error);
+  } finally {
+    try {
+      closeFile(fd);
+    } catch {
+      // written (and synced) already
+    }
+  }
+}
+
+/**
+ * Replaces history file `file` with exactly `bytes`, atomically: an exclusive temporary file,
+ * written, fsynced (unless `sync` is false) and renamed over it. Returns the new file's identity.
+ */
+export function rewriteHistory(baseDir: string, file: string, bytes: Buffer, sync: boolean): { dev: bigint; ino: bigint } {
+  const temp = tempFileFor(file);
+  let fd: number;
+  try {
+    fd = createTempFile(temp, 0o666);
+  } catch (error) {
+    throw ioError('create the temporary file', temp, error);
+  }
+  let open = true;
+  try {
+    const outside = openedOutside(fd, baseDir, path.basename(temp));
+    if (outside !== null) {
+      closeFile(fd);
+      open = false;
+      fsSync.unlinkSync(outside);
+      throw refuseOutside(file, outside);
+    }
+    writeAt(fd, bytes, 0);
+    if (sync) fsSync.fsyncSync(fd);
+    const stat = fsSync.fstatSync(fd, { bigint: true });
+    closeFile(fd);
+    open = false;
+    fsSync.renameSync(temp, file);
+    return { dev: stat.dev, ino: stat.ino };
+  } catch (error) {
+    if (open) {
+      try {
+        closeFile(fd);
+      } catch {
+        // already failing
+      }
+    }
+    try {
+      fsSync.unlinkSync(temp);
+    } catch {
+      // renamed or never created
+    }
+    throw ioError('rewrite', file, error);
+  }
+}
