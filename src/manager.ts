@@ -9,7 +9,7 @@ import { InvalidInputError, TaskError, TaskIoError } from './errors.js';
 import { deliverEvent, diffTaskLists, type TaskChangeEvent, type TaskChangeListener } from './events.js';
 import { historyRecords, queryHistory, requireHistoryQuery, type HistoryEntry, type HistoryQuery, type HistoryRetention } from './history.js';
 import type { JsonValue } from './json/value.js';
-import { readClaim, type ClaimOptions, type FenceOptions } from './model/claims.js';
+import type { ClaimOptions, FenceOptions } from './model/claims.js';
 import type { Clock } from './model/clock.js';
 import { defaultEnv, type ModelEnv } from './model/env.js';
 import type { IdGenerator } from './model/ids.js';
@@ -17,8 +17,7 @@ import type { Readiness } from './model/readiness.js';
 import { TaskList } from './model/task-list.js';
 import { TaskTransaction, transactionList } from './model/transaction.js';
 import { requireFunction, requireId, requireSessionId, requireString } from './model/validate.js';
-import { renderSnapshotForPrompt } from './model/prompt-render.js';
-import { runtimeSnapshot, type RuntimeSnapshot } from './model/runtime-snapshot.js';
+import type { RuntimeSnapshot } from './model/runtime-snapshot.js';
 import type { TokenCounter } from './model/token-estimate.js';
 import type { RequirementBreakdownTaskSpec } from './schema/breakdown.js';
 import type { TaskBackgroundJob } from './schema/background-job.js';
@@ -474,19 +473,13 @@ export class TaskManager {
   // ----------------------------------------------------------------------------------------------
   // Agent views
 
-  /** The clock's time when some task of `list` carries a claim (expiry needs it), else undefined. O(n). */
-  #claimNow(list: TaskList): string | undefined {
-    return list.tasks.some((t) => readClaim(t) !== null) ? this.#env.clock.now() : undefined;
-  }
-
   /**
    * Where the session (or `rootId`'s subtree) stands: current task, ready queue (and its
    * parallel-safe part), blocked tasks with what they wait for, open and finished tasks, and what
    * open tasks still lack for their verification profiles. Computed from the freshest list.
    */
-  async runtimeSnapshot(sessionId: string, rootId?: string | null): Promise<RuntimeSnapshot> {
-    const list = await this.loadTaskList(sessionId);
-    return onlyTaskErrors(async () => runtimeSnapshot(list, rootId == null ? null : requireId(rootId, 'rootId'), this.#claimNow(list)));
+  runtimeSnapshot(sessionId: string, rootId?: string | null): Promise<RuntimeSnapshot> {
+    return this.#view(sessionId, (tx) => tx.runtimeSnapshot(rootId == null ? null : requireId(rootId, 'rootId')));
   }
 
   /**
@@ -494,16 +487,15 @@ export class TaskManager {
    * more than `maxTokens` (by `countTokens`, default a conservative estimate; see the README
    * "Agents" section). `focus` puts that task first instead of the current task.
    */
-  async renderForPrompt(
+  renderForPrompt(
     sessionId: string,
     options: { maxTokens: number; rootId?: string | null; focus?: string | null; countTokens?: TokenCounter },
   ): Promise<string> {
-    const list = await this.loadTaskList(sessionId);
-    return onlyTaskErrors(async () => {
+    return this.#view(sessionId, (tx) => {
       if (options === null || typeof options !== 'object') throw new InvalidInputError('renderForPrompt needs an options object with maxTokens');
       const rootId = options.rootId == null ? null : requireId(options.rootId, 'rootId');
       const focus = options.focus == null ? null : requireId(options.focus, 'focus');
-      return renderSnapshotForPrompt(list, runtimeSnapshot(list, rootId, this.#claimNow(list)), { maxTokens: options.maxTokens, focus, countTokens: options.countTokens });
+      return tx.renderForPrompt(rootId, { maxTokens: options.maxTokens, focus, countTokens: options.countTokens });
     });
   }
 }

@@ -51,6 +51,8 @@ import { createTaskRecord, newMemoryEvent } from './records.js';
 import { buildTree } from './graph.js';
 import { cancelOpenDescendants } from './cancel-sweep.js';
 import { hasOpenSubtasks, isOpen, openSubtasks, readiness, readyTasks, type Readiness } from './readiness.js';
+import { renderSnapshotForPrompt, type RenderForPromptOptions } from './prompt-render.js';
+import { runtimeSnapshot, type RuntimeSnapshot } from './runtime-snapshot.js';
 import { applyStatus } from './status-rules.js';
 import { formatTaskStatus, parseTaskStatus } from './status.js';
 import { TaskList } from './task-list.js';
@@ -683,6 +685,21 @@ export class TaskTransaction {
   readyTasks(): Task[] {
     const list = this.#read();
     return readyTasks(list, this.#claimClock(list, null)).map((t) => cloneJson(t));
+  }
+
+  /**
+   * Where the list (or `rootId`'s subtree) stands, for an agent loop (see runtime-snapshot.ts),
+   * judged at the clock's time when a task carries a claim. Tasks in it are copies. O(n).
+   */
+  runtimeSnapshot(rootId: string | null = null): RuntimeSnapshot {
+    const list = this.#read();
+    return runtimeSnapshot(list, rootId, this.#claimClock(list, null));
+  }
+
+  /** The {@link runtimeSnapshot} of the list (or `rootId`'s subtree) as text for a model's context (see prompt-render.ts). */
+  renderForPrompt(rootId: string | null, options: RenderForPromptOptions): string {
+    const list = this.#read();
+    return renderSnapshotForPrompt(list, runtimeSnapshot(list, rootId, this.#claimClock(list, null)), options);
   }
 
   /**
