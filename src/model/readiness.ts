@@ -177,9 +177,19 @@ export function readiness(list: TaskList, task: Task, now?: string): Readiness {
   };
 }
 
+/**
+ * The can-complete rule itself, without the reasons: no open or missing dependency, no active
+ * background job, and no open descendant, where `openBelow` answers the last part (ancestor
+ * reconciliation already knows it; everyone else asks {@link hasOpenSubtasks}). Cheapest check
+ * first. O(dependencies) plus `openBelow`.
+ */
+export function mayComplete(list: TaskList, task: Task, openBelow: () => boolean): boolean {
+  return !isBlocked(list, task) && activeBackgroundJob(task) === null && !openBelow();
+}
+
 /** True when `task` is ready (see {@link readiness}), without collecting the reasons. */
 export function isReady(list: TaskList, task: Task, now?: string): boolean {
-  return isStartable(task, now) && activeBackgroundJob(task) === null && !isBlocked(list, task) && !hasOpenSubtasks(list, task.id);
+  return isStartable(task, now) && mayComplete(list, task, () => hasOpenSubtasks(list, task.id));
 }
 
 /**
@@ -230,8 +240,7 @@ export function completionBlocker(list: TaskList, id: string): CompletionBlocker
  * reason. NotFound when `id` is missing.
  */
 export function canComplete(list: TaskList, id: string): boolean {
-  const task = list.getTask(id);
-  return !isBlocked(list, task) && activeBackgroundJob(task) === null && !hasOpenSubtasks(list, id);
+  return mayComplete(list, list.getTask(id), () => hasOpenSubtasks(list, id));
 }
 
 /** The completion gate: throws the InvalidInput error of {@link completionBlocker}, if any. */

@@ -6,7 +6,7 @@
 import { TaskStatus } from '../schema/enums.js';
 import type { Task } from '../schema/task.js';
 import type { Clock } from './clock.js';
-import { activeBackgroundJob, checkCompletion, hasOpenSubtasks, isBlocked, isOpen, openBelowChildren } from './readiness.js';
+import { checkCompletion, hasOpenSubtasks, isBlocked, isOpen, mayComplete, openBelowChildren } from './readiness.js';
 import { isTerminalStatus } from './status.js';
 import type { TaskList } from './task-list.js';
 
@@ -37,9 +37,8 @@ export function ancestorChain(list: TaskList, id: string): { ids: string[]; loop
 
 /** The status reconciliation gives a non-Cancelled task, given whether it has an open descendant. */
 export function reconciledStatus(list: TaskList, task: Task, hasOpenDescendant: boolean): TaskStatus {
-  const blocked = isBlocked(list, task);
-  if (!blocked && !hasOpenDescendant && activeBackgroundJob(task) === null) return TaskStatus.Completed;
-  return blocked ? TaskStatus.Blocked : TaskStatus.InProgress;
+  if (mayComplete(list, task, () => hasOpenDescendant)) return TaskStatus.Completed;
+  return isBlocked(list, task) ? TaskStatus.Blocked : TaskStatus.InProgress;
 }
 
 /** Sets the reconciled status of a non-Cancelled ancestor when it differs; returns the task as stored. */
