@@ -5,7 +5,7 @@
  * and when it holds is decided only by the model (src/model/claims.ts).
  */
 import { InvalidInputError } from '../errors.js';
-import { MAX_LEASE_MS, isLive, readClaim, requireClaimToken, requireLeaseMs, type TaskClaim } from '../model/claims.js';
+import { MAX_LEASE_MS, isLive, readClaim, requireClaimToken, type TaskClaim } from '../model/claims.js';
 import { timestampToNanos } from '../schema/timestamp.js';
 import type { Task } from '../schema/task.js';
 import type { TaskManager } from '../manager.js';
@@ -105,7 +105,8 @@ export async function claimFor(
   agentId: string,
   options: { taskId?: string; leaseMs?: number } = {},
 ): Promise<ClaimResult> {
-  const claimOptions = options.leaseMs === undefined ? undefined : { leaseMs: requireLeaseMs(options.leaseMs) };
+  // The manager checks the lease (the same check, the same message): nothing to repeat here.
+  const claimOptions = options.leaseMs === undefined ? undefined : { leaseMs: options.leaseMs };
   const task =
     options.taskId === undefined
       ? await manager.claimNextTask(sessionId, agentId, claimOptions)

@@ -1,4 +1,4 @@
-/** What the CLI needs from its process (types only: loading this costs nothing). */
+/** What the CLI needs from its process (types and one small function: loading this costs nothing). */
 
 /** A writable text stream (process.stdout or a test double). */
 export interface CliOutput {
@@ -27,3 +27,15 @@ export interface GlobalOptions {
 
 /** Default session when neither `--session` nor `GESTURA_SESSION` is given. */
 export const DEFAULT_SESSION = 'default';
+
+/** The CLI's view of the real process: its streams, environment and working directory. */
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    stdoutStream: process.stdout,
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}

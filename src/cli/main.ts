@@ -3,6 +3,7 @@
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { runCommonJs } from './code-cache.js';
+import { processIo } from './io.js';
 import type { runCli as RunCli } from './program.js';
 
 // Agents run the CLI once per action, so start-up is paid every time. The built package has the
@@ -35,11 +36,4 @@ async function loadModules(): Promise<typeof RunCli> {
 
 const runCli = loadBundle() ?? (await loadModules());
 
-process.exitCode = await runCli(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
-  stdoutStream: process.stdout,
-  env: process.env,
-  cwd: process.cwd(),
-});
+process.exitCode = await runCli(process.argv.slice(2), processIo());

@@ -1,5 +1,6 @@
 /** Runs the CLI from a built bundle (argv[2]) through the code cache, as dist/cli/main.js does. */
 import { runCommonJs } from '../../src/cli/code-cache.js';
+import { processIo } from '../../src/cli/io.js';
 import type { runCli as RunCli } from '../../src/cli/program.js';
 
 const [bundle, ...args] = process.argv.slice(2);
@@ -7,11 +8,4 @@ if (bundle === undefined) throw new Error('usage: run-cli-bundle <bundle.cjs> [a
 const loaded = runCommonJs(bundle);
 if (loaded === undefined) throw new Error(`no bundle at ${bundle}`);
 const { runCli } = loaded.exports as { runCli: typeof RunCli };
-process.exitCode = await runCli(args, {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
-  stdoutStream: process.stdout,
-  env: process.env,
-  cwd: process.cwd(),
-});
+process.exitCode = await runCli(args, processIo());
