@@ -11,13 +11,12 @@ import { printJson } from '../json/print.js';
 import { defaultEnv } from '../model/env.js';
 import { EXECUTION_STATE_KEY, MEMORY_LIFECYCLE_KEY } from '../model/metadata-records.js';
 import { satisfiesProfile } from '../model/execution-state.js';
-import { formatTaskStatus, isActiveBackgroundStatus, isTerminal } from '../model/status.js';
-import { completionBlocker, readyTasks } from '../model/readiness.js';
+import { formatTaskStatus } from '../model/status.js';
+import { activeBackgroundJob, blockingDependencies, completionBlocker, readyTasks } from '../model/readiness.js';
 import { missingRequirements } from '../model/verification-gaps.js';
 import type { TaskList } from '../model/task-list.js';
 import { compareTimestamps } from '../schema/timestamp.js';
 import { TaskTransaction } from '../model/transaction.js';
-import type { TaskBackgroundJob } from '../schema/background-job.js';
 import type { TaskExecutionState } from '../schema/execution.js';
 import type { TaskMemoryLifecycle } from '../schema/memory.js';
 import type { TaskTreeNode } from '../schema/results.js';
@@ -86,9 +85,10 @@ function countStatuses(list: TaskList): StatusCounts {
   return counts;
 }
 
-function jobView(job: TaskBackgroundJob | null | undefined): JobView | null {
+function jobView(task: Task): JobView | null {
+  const job = task.background_job;
   if (job == null) return null;
-  return { status: job.status, active: isActiveBackgroundStatus(job.status), jobId: job.job_id ?? null, message: job.message ?? null };
+  return { status: job.status, active: activeBackgroundJob(task) !== null, jobId: job.job_id ?? null, message: job.message ?? null };
 }
 
 /** The session-list entry of `list` (`ready`: its {@link readyQueue}). O(n). */
@@ -146,7 +146,7 @@ function treeRows(list: TaskList, readyIds: ReadonlySet<string>, now: string): T
       waitsFor: task.blocked_by,
       blocked: list.isTaskBlocked(task.id),
       ready: readyIds.has(task.id),
-      job: jobView(task.background_job),
+      job: jobView(task),
       claim: claimInfo(task, now),
     });
     stack.push({ node: frame.node, depth: frame.depth, exit: true, index });
@@ -207,6 +207,8 @@ function memoryView(lifecycle: TaskMemoryLifecycle | null): TaskDetails['memory'
 export function taskDetails(list: TaskList, id: string, readyIds: ReadonlySet<string>, now: string = nowTimestamp()): TaskDetails | null {
   const task = list.findTask(id);
   if (task === null) return null;
+  // The dependencies that still hold the task back, by the model's rule (missing or open).
+  const waitingFor = new Set(blockingDependencies(list, task));
   return {
     id: task.id,
     name: task.name,
@@ -229,10 +231,10 @@ export function taskDetails(list: TaskList, id: string, readyIds: ReadonlySet<st
         id: blockerId,
         name: blocker?.name ?? null,
         status: blocker?.status ?? null,
-        done: blocker !== null && isTerminal(blocker),
+        done: !waitingFor.has(blockerId),
       };
     }),
-    job: jobView(task.background_job),
+    job: jobView(task),
     claim: claimInfo(task, now),
     completionBlocker: completionBlocker(list, task.id)?.message ?? null,
     verification: verificationView(readRecord(list, (tx) => tx.getExecutionState(task.id))),
