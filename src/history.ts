@@ -5,8 +5,10 @@
  */
 import { InvalidInputError } from './errors.js';
 import type { TaskChangeEvent } from './events.js';
+import { describeValue } from './json/value.js';
 import { readClaim, type TaskClaim } from './model/claims.js';
 import { isJsonObject } from './model/metadata-records.js';
+import { requireId } from './model/validate.js';
 import { timestampToNanos } from './schema/timestamp.js';
 import type { TaskStatus } from './schema/enums.js';
 import type { Task } from './schema/task.js';
@@ -35,7 +37,11 @@ export interface HistoryEntry {
   readonly operation: string;
   /** The task changed; null for a change of the whole list. */
   readonly task_id: string | null;
-  /** Who made the change when known (the claim's agent for claim changes), else null. */
+  /**
+   * Who made the change when known: the call's `agentId` option (the claiming agent for claims),
+   * else the manager's `actor`, else the claim's agent; for `claim_expired` always the agent whose
+   * lease ran out. Null when nobody is known.
+   */
   readonly actor: string | null;
   readonly change: HistoryChange;
 }
@@ -65,6 +71,28 @@ export interface HistoryQuery {
   readonly since?: string;
   /** At most this many entries (the newest). */
   readonly limit?: number;
+}
+
+/**
+ * Who makes one call, for its history entries: `{ agentId }` as the last argument of the manager's
+ * changing methods. It names the actor of every entry of that commit, before the manager's `actor`
+ * option and the claim's agent.
+ */
+export interface ActorOptions {
+  /** The agent (or person, or front end) making the call; a non-empty string. */
+  readonly agentId?: string;
+}
+
+/**
+ * The actor named by call options (undefined/null: none): the `agentId` of an options object,
+ * checked like every id (InvalidInput naming it). Other keys (such as `claimToken`) are left to
+ * their own checks. O(1).
+ */
+export function actorOf(options: unknown, name = 'options'): string | null {
+  if (options === undefined || options === null) return null;
+  if (typeof options !== 'object' || Array.isArray(options)) throw new InvalidInputError(`${name} must be an object, got ${describeValue(options)}`);
+  const { agentId } = options as Record<string, unknown>;
+  return agentId === undefined ? null : requireId(agentId, 'agentId option');
 }
 
 function claimToken(task: Task): TaskClaim | null {
@@ -131,7 +159,8 @@ export function historyRecords(events: readonly TaskChangeEvent[], operation: st
         if (task.name !== previous.name) add(task.id, { type: 'renamed', from: previous.name, to: task.name });
         const had = new Set(previous.blocked_by);
         for (const blocker of task.blocked_by) if (!had.has(blocker)) add(task.id, { type: 'dependency_added', blocker_id: blocker });
-        for (const c of claimChanges(previous, task, operation)) add(task.id, c.change, actor ?? c.actor);
+        // An expiry is nobody's act: it names the agent whose lease ran out, whoever noticed it.
+        for (const c of claimChanges(previous, task, operation)) add(task.id, c.change, c.change.type === 'claim_expired' ? c.actor : (actor ?? c.actor));
         if (task.metadata !== previous.metadata) {
           for (const change of newEvidence(previous, task)) add(task.id, change, actor ?? readClaim(task)?.agent_id ?? null);
         }

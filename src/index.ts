@@ -2,13 +2,13 @@
  * gestura-tasks: durable, lock-guarded task lists for AI agents. The public surface; nothing else
  * is part of the API.
  */
-export { TaskManager, type TaskManagerOptions } from './manager.js';
+export { TaskManager, type ClaimCallOptions, type TaskManagerOptions, type WriteOptions } from './manager.js';
 export { getGlobalTaskManager, globalBaseDir } from './global.js';
 export { TaskList, type TaskPatch } from './model/task-list.js';
 export { TaskTransaction, PLANNED_SUBTASKS_SHOWN, type TaskTransactionOptions } from './model/transaction.js';
 export type { TaskChangeEvent, TaskChangeListener } from './events.js';
 export { DEFAULT_HISTORY_ENTRIES, HISTORY_SEQ_KEY } from './history.js';
-export type { HistoryChange, HistoryEntry, HistoryQuery, HistoryRetention } from './history.js';
+export type { ActorOptions, HistoryChange, HistoryEntry, HistoryQuery, HistoryRetention } from './history.js';
 export { watchSession, DEFAULT_WATCH_INTERVAL_MS, type SessionWatcher, type WatchSessionOptions } from './watch/index.js';
 
 export {

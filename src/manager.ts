@@ -7,7 +7,16 @@
 import path from 'node:path';
 import { InvalidInputError, TaskError, TaskIoError } from './errors.js';
 import { deliverEvent, diffTaskLists, type TaskChangeEvent, type TaskChangeListener } from './events.js';
-import { historyRecords, queryHistory, requireHistoryQuery, type HistoryEntry, type HistoryQuery, type HistoryRetention } from './history.js';
+import {
+  actorOf,
+  historyRecords,
+  queryHistory,
+  requireHistoryQuery,
+  type ActorOptions,
+  type HistoryEntry,
+  type HistoryQuery,
+  type HistoryRetention,
+} from './history.js';
 import type { JsonValue } from './json/value.js';
 import type { ClaimOptions, FenceOptions } from './model/claims.js';
 import type { Clock } from './model/clock.js';
@@ -47,9 +56,28 @@ export interface TaskManagerOptions {
   readonly history?: boolean | HistoryRetention;
   /**
    * Who this manager acts for (e.g. `cli`, `mcp`, an agent id), named as the actor of its history
-   * entries. Default: none (the claim's agent where there is one, else null).
+   * entries when a call names none (`{ agentId }`, or the claiming agent of a claim). Default:
+   * none (the claim's agent where there is one, else null).
    */
   readonly actor?: string;
+}
+
+/** Options of the changing calls an agent fences with its claim: `{ claimToken?, agentId? }`. */
+export type WriteOptions = FenceOptions & ActorOptions;
+
+/** Options of the claiming calls: `{ leaseMs?, agentId? }` (the claiming agent is the actor by default). */
+export type ClaimCallOptions = ClaimOptions & ActorOptions;
+
+/** How one commit is made: the operation it names, the call's options, the claiming agent. */
+interface CommitHow {
+  /** The operation history entries name (default: the first transaction method called). */
+  readonly operation?: string;
+  /** The call's options; their `agentId` names the actor (checked before the lock is taken). */
+  readonly options?: unknown;
+  /** What the options are called in messages (`claim options`, `fence options`). Default `options`. */
+  readonly optionsName?: string;
+  /** The agent a claiming call claims for: the actor when the options name none. */
+  readonly claimer?: unknown;
 }
 
 /**
@@ -83,7 +111,11 @@ async function onlyTaskErrors<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The tasks of every session under one base directory. Every method is async. */
+/**
+ * The tasks of every session under one base directory. Every method is async. Every changing
+ * method takes an optional last options argument whose `agentId` names who makes the call in the
+ * session history (README "History"); the fenced ones take `claimToken` in the same object.
+ */
 export class TaskManager {
   /** The base directory given to the constructor, resolved. */
   readonly baseDir: string;
@@ -177,12 +209,14 @@ export class TaskManager {
   }
 
   /** One commit: lock, re-read if changed, apply `fn` to a copy, write once if it changed. */
-  async #commit<T>(sessionId: unknown, fn: (tx: TaskTransaction) => T | Promise<T>, operation?: string): Promise<T> {
-    return onlyTaskErrors(() => this.#commitUnguarded(sessionId, fn, operation));
+  async #commit<T>(sessionId: unknown, fn: (tx: TaskTransaction) => T | Promise<T>, how: CommitHow = {}): Promise<T> {
+    return onlyTaskErrors(() => this.#commitUnguarded(sessionId, fn, how));
   }
 
-  async #commitUnguarded<T>(sessionId: unknown, fn: (tx: TaskTransaction) => T | Promise<T>, operation?: string): Promise<T> {
+  async #commitUnguarded<T>(sessionId: unknown, fn: (tx: TaskTransaction) => T | Promise<T>, how: CommitHow): Promise<T> {
     const id = requireSessionId(sessionId);
+    const callActor = actorOf(how.options, how.optionsName);
+    const { operation } = how;
     const outcome = await this.store.withLock(id, async () => {
       const t0 = phaseStart();
       const basis = await this.store.read(id, this.#cache.get(id) ?? null);
@@ -204,7 +238,9 @@ export class TaskManager {
       const after = transactionList(tx);
       const keepHistory = this.store.history !== undefined;
       const events = this.#listeners.size > 0 || keepHistory ? diffTaskLists(id, before, after, tx.replaced) : [];
-      const records = keepHistory ? historyRecords(events, operation ?? called[0] ?? 'batch', this.#env.clock.now(), this.#actor) : undefined;
+      // The claimer was checked by the claim itself (which succeeded) before it is named here.
+      const actor = callActor ?? (typeof how.claimer === 'string' ? how.claimer : null) ?? this.#actor;
+      const records = keepHistory ? historyRecords(events, operation ?? called[0] ?? 'batch', this.#env.clock.now(), actor) : undefined;
       const saved = await this.store.write(id, after, basis, records);
       this.#cache.set(id, saved);
       return { result, events: this.#listeners.size > 0 ? events : [] };
@@ -219,7 +255,7 @@ export class TaskManager {
    * sees its own changes. If `fn` throws, nothing is written and the error is rethrown (errors that
    * are not {@link TaskError}s are wrapped in an InvalidInputError with the original as `cause`).
    */
-  async batch<T>(sessionId: string, fn: (tx: TaskTransaction) => T | Promise<T>): Promise<T> {
+  async batch<T>(sessionId: string, fn: (tx: TaskTransaction) => T | Promise<T>, options?: ActorOptions): Promise<T> {
     const callback = requireFunction<(tx: TaskTransaction) => T | Promise<T>>(fn, 'fn');
     return this.#commit(sessionId, async (tx) => {
       try {
@@ -229,20 +265,27 @@ export class TaskManager {
         const reason = error instanceof Error ? error.message : String(error);
         throw new InvalidInputError(`batch callback failed: ${reason}`, { cause: error });
       }
-    }, 'batch');
+    }, { operation: 'batch', options });
   }
 
   // ----------------------------------------------------------------------------------------------
   // Creation and editing
 
   /** Creates a user task, optionally under `parentId`. */
-  createTask(sessionId: string, name: string, description: string, parentId?: string | null): Promise<Task> {
-    return this.#commit(sessionId, (tx) => tx.createTask(name, description, parentId));
+  createTask(sessionId: string, name: string, description: string, parentId?: string | null, options?: ActorOptions): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.createTask(name, description, parentId), { options });
   }
 
   /** Creates an agent task (agent id before parent id, as in Rust). */
-  createAgentTask(sessionId: string, name: string, description: string, agentId?: string | null, parentId?: string | null): Promise<Task> {
-    return this.#commit(sessionId, (tx) => tx.createAgentTask(name, description, agentId, parentId));
+  createAgentTask(
+    sessionId: string,
+    name: string,
+    description: string,
+    agentId?: string | null,
+    parentId?: string | null,
+    options?: ActorOptions,
+  ): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.createAgentTask(name, description, agentId, parentId), { options });
   }
 
   /** Creates a task for an orchestrator task (Queued background job, `metadata` = `context`). */
@@ -253,41 +296,42 @@ export class TaskManager {
     name: string,
     description: string,
     context?: JsonValue | null,
+    options?: ActorOptions,
   ): Promise<Task> {
-    return this.#commit(sessionId, (tx) => tx.createOrchestratorTask(orchestratorTaskId, agentId, name, description, context));
+    return this.#commit(sessionId, (tx) => tx.createOrchestratorTask(orchestratorTaskId, agentId, name, description, context), { options });
   }
 
   /** Changes a task's name and/or description. */
-  updateTask(sessionId: string, id: string, name?: string | null, description?: string | null): Promise<Task> {
-    return this.#commit(sessionId, (tx) => tx.updateTask(id, name, description));
+  updateTask(sessionId: string, id: string, name?: string | null, description?: string | null, options?: ActorOptions): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.updateTask(id, name, description), { options });
   }
 
   /**
    * Sets a task's status with the completion check and ancestor reconciliation. With
    * `{ claimToken }`, only while that is the task's live claim (README, "Leased claims").
    */
-  updateTaskStatus(sessionId: string, id: string, status: TaskStatus | string, options?: FenceOptions): Promise<Task> {
-    return this.#commit(sessionId, (tx) => tx.updateTaskStatus(id, status, options));
+  updateTaskStatus(sessionId: string, id: string, status: TaskStatus | string, options?: WriteOptions): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.updateTaskStatus(id, status, options), { options, optionsName: 'fence options' });
   }
 
   /** Deletes a task and returns it (its id is also removed from other tasks' `blocked_by`). */
-  deleteTask(sessionId: string, id: string): Promise<Task> {
-    return this.#commit(sessionId, (tx) => tx.deleteTask(id));
+  deleteTask(sessionId: string, id: string, options?: ActorOptions): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.deleteTask(id), { options });
   }
 
   /** Makes `taskId` wait for `blockerId`; false when it already did. */
-  addTaskDependency(sessionId: string, taskId: string, blockerId: string): Promise<boolean> {
-    return this.#commit(sessionId, (tx) => tx.addTaskDependency(taskId, blockerId));
+  addTaskDependency(sessionId: string, taskId: string, blockerId: string, options?: ActorOptions): Promise<boolean> {
+    return this.#commit(sessionId, (tx) => tx.addTaskDependency(taskId, blockerId), { options });
   }
 
   /** Sets or clears (null) a task's background job. */
-  setTaskBackgroundJob(sessionId: string, id: string, job: TaskBackgroundJob | null): Promise<Task> {
-    return this.#commit(sessionId, (tx) => tx.setTaskBackgroundJob(id, job));
+  setTaskBackgroundJob(sessionId: string, id: string, job: TaskBackgroundJob | null, options?: ActorOptions): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.setTaskBackgroundJob(id, job), { options });
   }
 
   /** Replaces a task's metadata. */
-  updateTaskMetadata(sessionId: string, id: string, metadata: JsonValue | null): Promise<Task> {
-    return this.#commit(sessionId, (tx) => tx.updateTaskMetadata(id, metadata));
+  updateTaskMetadata(sessionId: string, id: string, metadata: JsonValue | null, options?: ActorOptions): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.updateTaskMetadata(id, metadata), { options });
   }
 
   /** Points the current task at `id` or clears it. */
@@ -385,8 +429,8 @@ export class TaskManager {
   // Multi-step operations (each one commit)
 
   /** Cancels the open descendants of a task; returns their ids. */
-  cancelOpenDescendants(sessionId: string, id: string): Promise<string[]> {
-    return this.#commit(sessionId, (tx) => tx.cancelOpenDescendants(id));
+  cancelOpenDescendants(sessionId: string, id: string, options?: ActorOptions): Promise<string[]> {
+    return this.#commit(sessionId, (tx) => tx.cancelOpenDescendants(id), { options });
   }
 
   /** Records an agent run's result and completes (success) or cancels (failure) the task. Fenced by `{ claimToken }`. */
@@ -397,19 +441,19 @@ export class TaskManager {
     output: string,
     toolCalls: number,
     durationMs: number,
-    options?: FenceOptions,
+    options?: WriteOptions,
   ): Promise<TaskStatus> {
-    return this.#commit(sessionId, (tx) => tx.recordTaskResult(id, success, output, toolCalls, durationMs, options));
+    return this.#commit(sessionId, (tx) => tx.recordTaskResult(id, success, output, toolCalls, durationMs, options), { options, optionsName: 'fence options' });
   }
 
   /** Completes the task if no subtask is open, else keeps it in progress and lists the open ones. Fenced by `{ claimToken }`. */
-  finalizeTrackedTaskAfterAgentRun(sessionId: string, id: string, options?: FenceOptions): Promise<TrackedTaskFinalization> {
-    return this.#commit(sessionId, (tx) => tx.finalizeTrackedTaskAfterAgentRun(id, options));
+  finalizeTrackedTaskAfterAgentRun(sessionId: string, id: string, options?: WriteOptions): Promise<TrackedTaskFinalization> {
+    return this.#commit(sessionId, (tx) => tx.finalizeTrackedTaskAfterAgentRun(id, options), { options, optionsName: 'fence options' });
   }
 
   /** Appends a memory event to the task's lifecycle (newest 32 kept). Fenced by `{ claimToken }`. */
-  recordMemoryEvent(sessionId: string, id: string, event: TaskMemoryEvent, options?: FenceOptions): Promise<TaskMemoryLifecycle> {
-    return this.#commit(sessionId, (tx) => tx.recordMemoryEvent(id, event, options));
+  recordMemoryEvent(sessionId: string, id: string, event: TaskMemoryEvent, options?: WriteOptions): Promise<TaskMemoryLifecycle> {
+    return this.#commit(sessionId, (tx) => tx.recordMemoryEvent(id, event, options), { options, optionsName: 'fence options' });
   }
 
   /** Changes the task's execution state (evidence) through `update` and stores it. Fenced by `{ claimToken }`. */
@@ -417,14 +461,14 @@ export class TaskManager {
     sessionId: string,
     id: string,
     update: (state: TaskExecutionState) => void,
-    options?: FenceOptions,
+    options?: WriteOptions,
   ): Promise<TaskExecutionState> {
-    return this.#commit(sessionId, (tx) => tx.updateExecutionState(id, update, options));
+    return this.#commit(sessionId, (tx) => tx.updateExecutionState(id, update, options), { options, optionsName: 'fence options' });
   }
 
   /** Turns planner specs into top-level tasks. */
-  materializeRequirementBreakdown(sessionId: string, specs: readonly RequirementBreakdownTaskSpec[]): Promise<MaterializedTaskBreakdown> {
-    return this.#commit(sessionId, (tx) => tx.materializeRequirementBreakdown(specs));
+  materializeRequirementBreakdown(sessionId: string, specs: readonly RequirementBreakdownTaskSpec[], options?: ActorOptions): Promise<MaterializedTaskBreakdown> {
+    return this.#commit(sessionId, (tx) => tx.materializeRequirementBreakdown(specs), { options });
   }
 
   /** Turns planner specs into tasks under `parentId`. */
@@ -432,8 +476,9 @@ export class TaskManager {
     sessionId: string,
     parentId: string,
     specs: readonly RequirementBreakdownTaskSpec[],
+    options?: ActorOptions,
   ): Promise<MaterializedTaskBreakdown> {
-    return this.#commit(sessionId, (tx) => tx.materializeRequirementBreakdownUnderParent(parentId, specs));
+    return this.#commit(sessionId, (tx) => tx.materializeRequirementBreakdownUnderParent(parentId, specs), { options });
   }
 
   /** Creates a tracked plan for a request: root task, subtasks, first one started. */
@@ -442,8 +487,9 @@ export class TaskManager {
     rootName: string,
     originalInput: string,
     specs: readonly RequirementBreakdownTaskSpec[],
+    options?: ActorOptions,
   ): Promise<AutoTrackedExecutionPlan> {
-    return this.#commit(sessionId, (tx) => tx.initializeAutoTrackedExecutionPlan(rootName, originalInput, specs));
+    return this.#commit(sessionId, (tx) => tx.initializeAutoTrackedExecutionPlan(rootName, originalInput, specs), { options });
   }
 
   /**
@@ -451,23 +497,23 @@ export class TaskManager {
    * `{ leaseMs }` the claim is leased: `metadata.claim` holds its fencing token and expiry, and a
    * task whose lease ran out is ready again (README, "Leased claims").
    */
-  claimNextTask(sessionId: string, agentId: string, options?: ClaimOptions): Promise<Task | null> {
-    return this.#commit(sessionId, (tx) => tx.claimNextTask(agentId, options));
+  claimNextTask(sessionId: string, agentId: string, options?: ClaimCallOptions): Promise<Task | null> {
+    return this.#commit(sessionId, (tx) => tx.claimNextTask(agentId, options), { options, optionsName: 'claim options', claimer: agentId });
   }
 
   /** Claims task `id` for `agentId` as {@link claimNextTask} does; InvalidInput saying why when it is not ready. */
-  claimTask(sessionId: string, id: string, agentId: string, options?: ClaimOptions): Promise<Task> {
-    return this.#commit(sessionId, (tx) => tx.claimTask(id, agentId, options));
+  claimTask(sessionId: string, id: string, agentId: string, options?: ClaimCallOptions): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.claimTask(id, agentId, options), { options, optionsName: 'claim options', claimer: agentId });
   }
 
   /** Extends the live claim `token` of task `id` by `leaseMs` from now (default: its own lease). */
-  renewClaim(sessionId: string, id: string, token: number, leaseMs?: number): Promise<Task> {
-    return this.#commit(sessionId, (tx) => tx.renewClaim(id, token, leaseMs));
+  renewClaim(sessionId: string, id: string, token: number, leaseMs?: number, options?: ActorOptions): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.renewClaim(id, token, leaseMs), { options });
   }
 
   /** Gives task `id` back (NotStarted, no agent, claim removed) when `token` is its live claim. */
-  releaseClaim(sessionId: string, id: string, token: number): Promise<Task> {
-    return this.#commit(sessionId, (tx) => tx.releaseClaim(id, token));
+  releaseClaim(sessionId: string, id: string, token: number, options?: ActorOptions): Promise<Task> {
+    return this.#commit(sessionId, (tx) => tx.releaseClaim(id, token), { options });
   }
 
   // ----------------------------------------------------------------------------------------------

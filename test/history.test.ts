@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidInputError, TaskIoError, TaskManager, newExecutionEvidence, recordEvidence } from '../src/index.js';
+import { InvalidInputError, TaskIoError, TaskManager, newExecutionEvidence, readClaim, recordEvidence } from '../src/index.js';
 import { HISTORY_SEQ_KEY, queryHistory, retainHistory, type HistoryEntry } from '../src/history.js';
 import { MemoryTaskStore } from '../src/store/memory-store.js';
 import { historyFileOf } from '../src/store/history-file.js';
@@ -150,11 +150,51 @@ describe('history rules', () => {
     await agentManager.updateTaskStatus('s', t.id, 'Completed');
     expect((await cli.history('s')).map((e) => [e.change.type, e.actor])).toEqual([
       ['status_changed', 'agent-1'],
-      ['status_changed', 'cli'],
-      ['claim_taken', 'cli'],
+      ['status_changed', 'agent-1'],
+      ['claim_taken', 'agent-1'],
       ['created', 'cli'],
     ]);
     expect(() => new TaskManager(dir, { actor: '' })).toThrow(InvalidInputError);
+  });
+
+  it('names the agent of a call ({ agentId }) before the manager actor and the claim agent, on every changing call', async () => {
+    const dir = tempDir();
+    const plain = new TaskManager(dir, { history: true });
+    const front = new TaskManager(dir, { history: true, actor: 'mcp' });
+    const a = await plain.createTask('s', 'A', '', null, { agentId: 'planner' });
+    const b = await front.createTask('s', 'B', '');
+    await plain.addTaskDependency('s', b.id, a.id, { agentId: 'planner' });
+    await front.updateTask('s', a.id, 'A2', null, { agentId: 'editor' });
+    const claimed = await plain.claimTask('s', a.id, 'agent-1', { leaseMs: 60_000 });
+    const token = readClaim(claimed)!.token;
+    await front.renewClaim('s', a.id, token, 90_000);
+    await plain.updateExecutionState('s', a.id, (st) => recordEvidence(st, newExecutionEvidence('test', 'ok', 'shell', 'npm test')), { claimToken: token });
+    await front.updateTaskStatus('s', a.id, 'Completed', { claimToken: token, agentId: 'agent-1' });
+    await plain.batch('s', (tx) => tx.deleteTask(b.id), { agentId: 'janitor' });
+    expect((await plain.history('s')).reverse().map((e) => [e.change.type, e.actor])).toEqual([
+      ['created', 'planner'],
+      ['created', 'mcp'],
+      ['dependency_added', 'planner'],
+      ['renamed', 'editor'],
+      ['claim_taken', 'agent-1'],
+      ['status_changed', 'agent-1'],
+      ['claim_renewed', 'mcp'],
+      ['evidence_recorded', 'agent-1'],
+      ['status_changed', 'agent-1'],
+      ['deleted', 'janitor'],
+    ]);
+  });
+
+  it('refuses a malformed agentId option with InvalidInput before writing anything', async () => {
+    const manager = new TaskManager(tempDir(), { history: true });
+    const a = await manager.createTask('s', 'A', '');
+    const before = fs.readFileSync(manager.sessionPath('s'), 'utf8');
+    await expect(manager.updateTaskStatus('s', a.id, 'Completed', { agentId: '' })).rejects.toThrow(/agentId option must not be empty/);
+    await expect(manager.deleteTask('s', a.id, { agentId: 7 as never })).rejects.toThrow(InvalidInputError);
+    await expect(manager.createTask('s', 'B', '', null, 'x' as never)).rejects.toThrow(/: options must be an object, got string/);
+    await expect(manager.claimNextTask('s', 'w', { leaseMs: 1000, agentId: [] as never })).rejects.toThrow(InvalidInputError);
+    expect(fs.readFileSync(manager.sessionPath('s'), 'utf8')).toBe(before);
+    expect(await manager.history('s')).toHaveLength(1);
   });
 
   it('a store without history says so with InvalidInput', async () => {
