@@ -38,9 +38,10 @@ export interface HistoryEntry {
   /** The task changed; null for a change of the whole list. */
   readonly task_id: string | null;
   /**
-   * Who made the change when known: the call's `agentId` option (the claiming agent for claims),
-   * else the manager's `actor`, else the claim's agent; for `claim_expired` always the agent whose
-   * lease ran out. Null when nobody is known.
+   * Who made the change when known: the call's `agentId` option; else the agent whose live claim
+   * the call's token proved (a fenced write, a renewal, a release); else the claiming agent of a
+   * claim; else the manager's `actor`; else the claim's agent. For `claim_expired` always the
+   * agent whose lease ran out. Null when nobody is known.
    */
   readonly actor: string | null;
   readonly change: HistoryChange;

@@ -24,7 +24,7 @@ import { defaultEnv, type ModelEnv } from './model/env.js';
 import type { IdGenerator } from './model/ids.js';
 import type { Readiness } from './model/readiness.js';
 import { TaskList } from './model/task-list.js';
-import { TaskTransaction, transactionList } from './model/transaction.js';
+import { TaskTransaction, transactionFencedBy, transactionList } from './model/transaction.js';
 import { requireFunction, requireId, requireSessionId, requireString } from './model/validate.js';
 import type { RuntimeSnapshot } from './model/runtime-snapshot.js';
 import type { TokenCounter } from './model/token-estimate.js';
@@ -238,8 +238,9 @@ export class TaskManager {
       const after = transactionList(tx);
       const keepHistory = this.store.history !== undefined;
       const events = this.#listeners.size > 0 || keepHistory ? diffTaskLists(id, before, after, tx.replaced) : [];
-      // The claimer was checked by the claim itself (which succeeded) before it is named here.
-      const actor = callActor ?? (typeof how.claimer === 'string' ? how.claimer : null) ?? this.#actor;
+      // Who acts: the call's agentId; else the agent whose live claim a fenced write proved (its
+      // token); else the claiming agent (checked by the claim, which succeeded); else the manager's.
+      const actor = callActor ?? transactionFencedBy(tx) ?? (typeof how.claimer === 'string' ? how.claimer : null) ?? this.#actor;
       const records = keepHistory ? historyRecords(events, operation ?? called[0] ?? 'batch', this.#env.clock.now(), actor) : undefined;
       const saved = await this.store.write(id, after, basis, records);
       this.#cache.set(id, saved);

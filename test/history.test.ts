@@ -178,7 +178,7 @@ describe('history rules', () => {
       ['renamed', 'editor'],
       ['claim_taken', 'agent-1'],
       ['status_changed', 'agent-1'],
-      ['claim_renewed', 'mcp'],
+      ['claim_renewed', 'agent-1'],
       ['evidence_recorded', 'agent-1'],
       ['status_changed', 'agent-1'],
       ['deleted', 'janitor'],

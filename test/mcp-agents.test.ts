@@ -78,16 +78,16 @@ afterAll(async () => {
 });
 
 describe('--tools levels', () => {
-  it('lists 15 tools by default (standard), including the task tool and the claim tools', async () => {
+  it('lists 16 tools by default (standard), including the task tool, the claim tools and the history', async () => {
     const { tools } = await main.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(toolsAt('standard').sort());
-    expect(tools).toHaveLength(15);
-    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['claim_task', 'renew_claim', 'release_claim']));
+    expect(tools).toHaveLength(16);
+    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['claim_task', 'renew_claim', 'release_claim', 'task_history']));
     expect(tools.map((t) => t.name)).toContain('task');
     expect(tools.map((t) => t.name)).not.toContain('task_create');
   });
 
-  it('lists 7 tools at core and 22 at all, each level within the next', async () => {
+  it('lists 7 tools at core and 23 at all, each level within the next', async () => {
     const core = await startServer(['--tools', 'core']);
     const coreNames = (await core.client.listTools()).tools.map((t) => t.name);
     expect(coreNames.sort()).toEqual(toolsAt('core').sort());
@@ -100,8 +100,8 @@ describe('--tools levels', () => {
     const all = await startServer(['--tools', 'ALL']);
     const allNames = (await all.client.listTools()).tools.map((t) => t.name);
     expect(allNames.sort()).toEqual(Object.keys(TOOL_LEVELS).sort());
-    expect(allNames).toHaveLength(22);
-    expect([coreNames.length, toolsAt('standard').length, allNames.length]).toEqual([7, 15, 22]);
+    expect(allNames).toHaveLength(23);
+    expect([coreNames.length, toolsAt('standard').length, allNames.length]).toEqual([7, 16, 23]);
     for (const name of toolsAt('standard')) expect(allNames).toContain(name);
     // The fixed-operation aliases force their operation.
     expect(textOf(await call(all.client, 'task_list', { operation: 'delete', session: 'numbers' }))).toMatch(/^Found 2 task\(s\):\n\n• Big numbers/);

@@ -64,6 +64,7 @@ describe('gestura-tasks mcp', () => {
         'set_task_status',
         'show_task',
         'task',
+        'task_history',
         'task_tree',
         'update_task',
       ].sort(),
@@ -211,6 +212,29 @@ describe('gestura-tasks mcp', () => {
     const again = await call('release_claim', { task_id: second.id, claim_token: namedToken, session });
     expect(again.isError).toBe(true);
     expect(text(again)).toContain('nobody holds it now');
+
+    // The history tells it, newest first, each change with its actor: the claiming agent for the
+    // claim and for every write its token proved, the server ('mcp') for calls that name no agent;
+    // the refused writes left nothing.
+    const history = await call('task_history', { task_id: first.id, session });
+    expect(history.isError).toBeFalsy();
+    const entries = history.structuredContent!.entries as { actor: string; change: { type: string; to?: string } }[];
+    expect(entries.map((e) => [e.change.type, e.actor]).reverse()).toEqual([
+      ['created', 'mcp'],
+      ['claim_taken', 'w1'],
+      ['status_changed', 'w1'],
+      ['evidence_recorded', 'w1'],
+      ['claim_renewed', 'w1'],
+      ['status_changed', 'w1'],
+    ]);
+    expect(history.structuredContent!.more).toBe(false);
+    expect(text(history).split('\n')[0]).toMatch(/#\d+ {2}w1 {2}status in_progress → completed {2}\(batch\)$/);
+    const released2 = await call('task_history', { task_id: second.id, session, limit: 1 });
+    expect(released2.structuredContent).toMatchObject({ entries: [{ actor: 'w2', change: { type: 'status_changed', to: 'NotStarted' } }] });
+    const limited = await call('task_history', { session, limit: 1, since: '1h' });
+    expect(limited.structuredContent).toMatchObject({ more: true });
+    expect((limited.structuredContent!.entries as unknown[]).length).toBe(1);
+    expect((await call('task_history', { session, since: 'yesterday' })).isError).toBe(true);
     expect(stderr).toBe('');
   });
 });

@@ -18,11 +18,23 @@ export interface Context {
   data(value: unknown): void;
 }
 
-/** The context for global options `opts`. */
-export function makeContext(opts: GlobalOptions, io: CliIo): Context {
+/**
+ * Who a command acts as in the session history (README "History"): `mcp` for the MCP server,
+ * `dashboard` for `serve`, `cli` for every other command.
+ */
+export function actorOfCommand(command: string): string {
+  return command === 'mcp' ? 'mcp' : command === 'serve' ? 'dashboard' : 'cli';
+}
+
+/**
+ * The context for global options `opts`. The manager keeps the session history (on in every front
+ * end; docs/decisions.md says why the library leaves it off by default), acting as the command's
+ * front end.
+ */
+export function makeContext(opts: GlobalOptions, io: CliIo, command = 'cli'): Context {
   return {
     io,
-    manager: new TaskManager(path.resolve(io.cwd, opts.dir ?? '.')),
+    manager: new TaskManager(path.resolve(io.cwd, opts.dir ?? '.'), { history: true, actor: actorOfCommand(command) }),
     session: opts.session ?? io.env.GESTURA_SESSION ?? DEFAULT_SESSION,
     json: opts.json === true,
     style: pickStyle(io.stdout.isTTY, io.env),

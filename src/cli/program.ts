@@ -102,6 +102,14 @@ function defineCommands(program: Command, lazy: (load: () => Promise<{ default: 
     .action(lazy(() => import('./commands/release.js')));
 
   program
+    .command('history')
+    .description('who changed what, newest first: the whole session, or one task with <task>')
+    .argument('[task]', 'only the history of this task')
+    .option('--since <time>', 'only entries at or after this time (RFC 3339, or a duration back from now: 10m, 2h, 1d)')
+    .option('-n, --limit <n>', 'at most n entries (default 50)')
+    .action(lazy(() => import('./commands/history.js')));
+
+  program
     .command('current')
     .description('show the current task, or set it with <id> (clear with --clear)')
     .argument('[id]', 'task id to make current')
@@ -136,7 +144,7 @@ function defineCommands(program: Command, lazy: (load: () => Promise<{ default: 
   program
     .command('mcp')
     .description('run the MCP server on stdio (for agents); tools default to --session')
-    .option('--tools <level>', 'how many tools to list: core (7, with the task tool), standard (15) or all (22, with the task aliases)', 'standard')
+    .option('--tools <level>', 'how many tools to list: core (7, with the task tool), standard (16) or all (23, with the task aliases)', 'standard')
     .action(lazy(() => import('./commands/mcp.js')));
 
   program
@@ -170,7 +178,7 @@ function buildProgram(io: CliIo): Command {
   defineCommands(program, (load) => async (...args: unknown[]): Promise<void> => {
     const command = args[args.length - 1] as Command;
     const [{ makeContext }, { default: run }] = await Promise.all([import('./context.js'), load()]);
-    await run(makeContext(command.optsWithGlobals<GlobalOptions>(), io), ...args.slice(0, -1));
+    await run(makeContext(command.optsWithGlobals<GlobalOptions>(), io, command.name()), ...args.slice(0, -1));
   });
   return program;
 }

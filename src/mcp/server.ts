@@ -43,6 +43,7 @@ import { createTask } from '../app/create-task.js';
 import { escapeLines, escapeText } from '../app/escape.js';
 import { exactStructured, printExactJson } from '../app/exact-numbers.js';
 import { filterTasks, parseTaskFilter } from '../app/filters.js';
+import { DEFAULT_HISTORY_LIMIT, parseSince, readHistoryPage, renderHistory } from '../app/history.js';
 import { importPlan } from '../app/plan-import.js';
 import { takePage, type Page } from '../app/paging.js';
 import { loadTaskDetails } from '../app/show-task.js';
@@ -75,6 +76,8 @@ export interface McpServerOptions {
 export const RESULT_BUDGET_BYTES = 60_000;
 /** What the items of one page may take: the rest of the budget is for the envelope and text. */
 const PAGE_BUDGET_BYTES = RESULT_BUDGET_BYTES / 2;
+/** The most history entries one `task_history` call returns. */
+const HISTORY_LIMIT_MAX = 500;
 /** Status changes listed in a `set_task_status` result before they are only counted. */
 const CHANGES_SHOWN = 100;
 
@@ -536,6 +539,31 @@ export function createMcpServer(manager: TaskManager, options: McpServerOptions)
         const satisfied = satisfiesProfile(state);
         const text = `${recorded ? 'Recorded' : 'Already recorded'} ${args.kind} evidence on ${escapeText(args.task_id)}; profile ${satisfied ? 'satisfied' : 'not yet satisfied'}`;
         return { text, data: { recorded, satisfies_profile: satisfied, execution_state: state } };
+      }),
+  );
+
+  tool(
+    'task_history',
+    {
+      title: 'Task history',
+      description:
+        'Who changed what and when, newest first: statuses (from → to), creations, deletions, renames, dependencies, evidence, and claims taken / renewed / released / expired, each with its actor. The whole session, or one task with task_id.',
+      inputSchema: {
+        task_id: z.string().min(1).optional().describe('Only the history of this task'),
+        since: z.string().optional().describe('Only entries at or after this time: RFC 3339, or a duration back from now (10m, 2h, 1d)'),
+        limit: z.number().int().min(1).max(HISTORY_LIMIT_MAX).optional().describe(`At most this many entries (default ${DEFAULT_HISTORY_LIMIT})`),
+        session: sessionArg,
+      },
+      annotations: { readOnlyHint: true },
+    },
+    (args) =>
+      run(async () => {
+        const since = args.since === undefined ? undefined : parseSince(args.since);
+        const page = await readHistoryPage(manager, sessionOf(args.session), { taskId: args.task_id, since, limit: args.limit });
+        // Entries are small, but a page of long names or summaries is still cut to the budget.
+        const fitted = takePage(page.entries, {}, PAGE_BUDGET_BYTES, (e) => 2 * jsonSize(e));
+        const shown = { entries: fitted.items, more: page.more || fitted.next_cursor !== null };
+        return { text: renderHistory(shown, args.task_id === undefined), data: shown };
       }),
   );
 

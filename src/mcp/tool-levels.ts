@@ -5,9 +5,9 @@
  * - `core` (7 tools): the original's `task` tool for create / update / status / delete / list /
  *   hierarchy, plus what an agent loop needs beyond it: the bounded tree, one task in detail,
  *   the ready queue, atomic claiming, dependencies and evidence.
- * - `standard` (15, the default): core plus the dedicated, paged and structured tools, and renewing
- *   and releasing leased claims.
- * - `all` (22): standard plus the original's fixed-operation aliases of `task`.
+ * - `standard` (16, the default): core plus the dedicated, paged and structured tools, renewing
+ *   and releasing leased claims, and the session history.
+ * - `all` (23): standard plus the original's fixed-operation aliases of `task`.
  */
 import { InvalidInputError } from '../errors.js';
 
@@ -38,6 +38,7 @@ export const TOOL_LEVELS = {
   delete_task: 'standard',
   list_tasks: 'standard',
   import_plan: 'standard',
+  task_history: 'standard',
 
   tasks: 'all',
   task_create: 'all',

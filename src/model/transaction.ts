@@ -98,6 +98,13 @@ export interface TaskTransactionOptions {
 export let transactionList: (tx: TaskTransaction) => TaskList;
 
 /**
+ * The agent whose live claim the transaction's fenced calls proved (a write with the claim's
+ * token, a renewal, a release), or null: the manager names it as the actor of the commit's history
+ * entries. Not exported from the package.
+ */
+export let transactionFencedBy: (tx: TaskTransaction) => string | null;
+
+/**
  * The operations of one session on an in-memory working list.
  *
  * Cost: each operation states its complexity, n being the number of tasks in the session; every
@@ -109,6 +116,7 @@ export let transactionList: (tx: TaskTransaction) => TaskList;
 export class TaskTransaction {
   static {
     transactionList = (tx) => tx.#list;
+    transactionFencedBy = (tx) => tx.#fencedBy;
   }
 
   readonly #list: TaskList;
@@ -117,6 +125,7 @@ export class TaskTransaction {
   #dirty = false;
   #replaced = false;
   #open = true;
+  #fencedBy: string | null = null;
 
   /** Operates on `list` in place; `env` supplies time and ids. */
   constructor(list: TaskList, env: ModelEnv, options: TaskTransactionOptions = {}) {
@@ -151,6 +160,7 @@ export class TaskTransaction {
     if (this.#readOnly) throw new InvalidInputError('this transaction is read-only; change tasks through TaskManager.batch or the manager methods');
     const wasDirty = this.#dirty;
     const wasReplaced = this.#replaced;
+    const wasFencedBy = this.#fencedBy;
     const marker = list.savepoint();
     try {
       const result = operation();
@@ -160,6 +170,7 @@ export class TaskTransaction {
       list.rollback(marker);
       this.#dirty = wasDirty;
       this.#replaced = wasReplaced;
+      this.#fencedBy = wasFencedBy;
       throw error;
     }
   }
@@ -189,11 +200,20 @@ export class TaskTransaction {
     if (token === null && readClaim(task) === null) return;
     const now = this.#env.clock.now();
     if (token !== null) {
-      const violation = fenceViolation(task, token, now);
-      if (violation !== null) throw violation;
+      this.#proveClaim(task, token, now);
       return;
     }
     if (isOpen(task) && hasExpiredClaim(task, now)) this.#dropClaim(taskId, TaskStatus.NotStarted);
+  }
+
+  /**
+   * Refuses (InvalidInput, "claim lost") unless `token` is the live claim of `task` at `now`; when
+   * it is, its agent is who acts in this transaction. O(1).
+   */
+  #proveClaim(task: Task, token: number, now: string): void {
+    const violation = fenceViolation(task, token, now);
+    if (violation !== null) throw violation;
+    this.#fencedBy = (readClaim(task) as NonNullable<ReturnType<typeof readClaim>>).agent_id;
   }
 
   /** Removes the task's claim and agent; with `status`, sets it too (open tasks only). O(n). */
@@ -767,8 +787,7 @@ export class TaskTransaction {
       const lease = leaseMs === undefined ? null : requireLeaseMs(leaseMs);
       const now = this.#env.clock.now();
       const task = this.#read().getTask(taskId);
-      const violation = fenceViolation(task, checked, now);
-      if (violation !== null) throw violation;
+      this.#proveClaim(task, checked, now);
       const claim = readClaim(task) as NonNullable<ReturnType<typeof readClaim>>;
       const renewed = renewedClaim(claim, now, lease ?? claim.lease_ms);
       return cloneJson(this.#write().updateTask(taskId, { metadata: withMetadataEntries(task, { [CLAIM_KEY]: claimToJson(renewed) }) }, this.#env.clock));
@@ -783,8 +802,7 @@ export class TaskTransaction {
     return this.#atomic(() => {
       const taskId = this.#find(id);
       const checked = requireClaimToken(token, 'token');
-      const violation = fenceViolation(this.#read().getTask(taskId), checked, this.#env.clock.now());
-      if (violation !== null) throw violation;
+      this.#proveClaim(this.#read().getTask(taskId), checked, this.#env.clock.now());
       return cloneJson(this.#dropClaim(taskId, TaskStatus.NotStarted));
     });
   }
