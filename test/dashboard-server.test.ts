@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidInputError, TaskManager, mergeProfile, newExecutionEvidence, recordEvidence, steppingClock } from '../src/index.js';
+import { InvalidInputError, TaskManager, mergeProfile, newExecutionEvidence, readClaim, recordEvidence, steppingClock } from '../src/index.js';
+import { DEFAULT_DASHBOARD_LEASE_MS, type ClaimResponse } from '../src/dashboard/protocol.js';
 import { createDashboardServer, serveDashboard } from '../src/dashboard/index.js';
 import type { HelloMessage, ChangesMessage, SessionSummary, SessionView, TaskDetails } from '../src/dashboard/index.js';
 import { cleanTempDirsAfterEach, tempDir } from './helpers/env.js';
@@ -116,6 +117,40 @@ describe('writes with --allow-writes', () => {
     expect(claimed.status).toBe(200);
     const claimedTask = await manager.getTask('s1', (JSON.parse(claimed.body) as { id: string }).id);
     expect(claimedTask).toMatchObject({ status: 'InProgress', agent_id: 'agent-7' });
+    // A claim through the page is always leased (default 30 minutes) and says so.
+    const reply = JSON.parse(claimed.body) as ClaimResponse;
+    expect(reply.claim).toMatchObject({ agentId: 'agent-7', leaseMs: DEFAULT_DASHBOARD_LEASE_MS, expired: false });
+    expect(readClaim(claimedTask!)).toMatchObject({ agent_id: 'agent-7', token: reply.claim!.token, lease_ms: DEFAULT_DASHBOARD_LEASE_MS });
+  });
+
+  it('claims with the lease asked for, records who did what, and shows a task\'s history newest first in its details', async () => {
+    const dir = tempDir();
+    const agentManager = new TaskManager(dir, { history: true, durability: 'none' });
+    const a = await agentManager.createTask('s1', 'A <img src=x onerror=alert(1)>', '', null, { agentId: 'planner' });
+    const front = new TaskManager(dir, { history: true, actor: 'dashboard', durability: 'none' });
+    const d = await dashboard(front, { allowWrites: true, token: 'a-fixed-token-for-this-test' });
+    const t = 'a-fixed-token-for-this-test';
+    const claimed = await postJson(d.base, '/api/sessions/s1/claim', { agentId: 'agent-9', lease: '90s' }, t);
+    expect(claimed.status).toBe(200);
+    expect((JSON.parse(claimed.body) as ClaimResponse).claim).toMatchObject({ agentId: 'agent-9', leaseMs: 90_000 });
+    expect((await postJson(d.base, '/api/sessions/s1/claim', { agentId: 'x', lease: 'forever' }, t)).status).toBe(400);
+    expect((await postJson(d.base, '/api/sessions/s1/claim', { agentId: 'x', leaseMs: 0 }, t)).status).toBe(400);
+    expect((await postJson(d.base, `/api/sessions/s1/tasks/${a.id}/status`, { status: 'done' }, t)).status).toBe(200);
+    const details = JSON.parse((await request(d.base, 'GET', `/api/sessions/s1/tasks/${a.id}`)).body) as TaskDetails;
+    expect(details.history?.map((h) => [h.type, h.actor])).toEqual([
+      ['status_changed', 'dashboard'],
+      ['status_changed', 'agent-9'],
+      ['claim_taken', 'agent-9'],
+      ['created', 'planner'],
+    ]);
+    expect(details.history?.[0]?.text).toBe('status in_progress → completed');
+    expect(details.history?.at(-1)?.text).toBe("created 'A <img src=x onerror=alert(1)>'");
+    expect(details.historyMore).toBe(false);
+    expect(details.claim).toMatchObject({ agentId: 'agent-9', leaseMs: 90_000 });
+    // A manager without history: the details say none is kept.
+    const plain = await dashboard(new TaskManager(dir));
+    const none = JSON.parse((await request(plain.base, 'GET', `/api/sessions/s1/tasks/${a.id}`)).body) as TaskDetails;
+    expect(none.history).toBeNull();
   });
 
   it("passes the library's refusals on: completing a task that waits is 400 with the library's message", async () => {

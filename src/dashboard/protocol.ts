@@ -1,6 +1,6 @@
 /**
- * The JSON the dashboard server sends and the page reads: shared by both sides (types and one
- * constant, no imports), so the browser bundle and the server agree on one shape. Everything derived
+ * The JSON the dashboard server sends and the page reads: shared by both sides (types and a few
+ * constants, no imports), so the browser bundle and the server agree on one shape. Everything derived
  * ("blocked", "ready", "can complete", "verified") is computed by the server from the library's
  * rules; the page only displays these fields.
  */
@@ -126,6 +126,20 @@ export interface MemoryEventView {
   readonly recordedAt: string;
 }
 
+/** One entry of a task's history (README "History"), as shown. */
+export interface HistoryItem {
+  readonly seq: number;
+  readonly time: string;
+  /** Who made the change, when known. */
+  readonly actor: string | null;
+  /** The library operation of the commit. */
+  readonly operation: string;
+  /** The change's type (`status_changed`, `claim_taken`, …). */
+  readonly type: string;
+  /** The change in words: `status in_progress → completed`, `claim taken, token 3, until …`. */
+  readonly text: string;
+}
+
 /** Everything about one task, for the details panel. */
 export interface TaskDetails {
   readonly id: string;
@@ -153,6 +167,10 @@ export interface TaskDetails {
   readonly memory: readonly MemoryEventView[];
   /** The metadata as pretty-printed JSON, or null when there is none. */
   readonly metadataJson: string | null;
+  /** The task's newest history entries, newest first; null when the server keeps no history. */
+  readonly history: readonly HistoryItem[] | null;
+  /** True when older entries of the task's history were left out. */
+  readonly historyMore: boolean;
 }
 
 /** A change, as shown in the live log. */
@@ -197,10 +215,28 @@ export interface AddTaskRequest {
   readonly parentId?: string | null;
 }
 
-/** Body of POST /api/sessions/:id/claim. */
+/**
+ * Body of POST /api/sessions/:id/claim. The claim is always leased: `leaseMs` milliseconds, or
+ * `lease` as typed (`30s`, `5m`, `1h`), default {@link DEFAULT_DASHBOARD_LEASE_MS}.
+ */
 export interface ClaimRequest {
   readonly agentId: string;
+  readonly leaseMs?: number;
+  readonly lease?: string;
 }
+
+/** What POST /api/sessions/:id/claim returns: the task claimed (id null: nothing ready) and its claim. */
+export interface ClaimResponse {
+  readonly id: string | null;
+  readonly status?: StatusName;
+  readonly claim?: ClaimInfo;
+}
+
+/** The lease of a claim taken through the page when it names none: 30 minutes. */
+export const DEFAULT_DASHBOARD_LEASE_MS = 30 * 60 * 1000;
+
+/** How many history entries the details of a task carry. */
+export const DETAILS_HISTORY_LIMIT = 50;
 
 /** The header that carries the write token. */
 export const TOKEN_HEADER = 'x-gestura-token';

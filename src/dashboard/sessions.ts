@@ -7,10 +7,11 @@
  */
 import type { TaskManager } from '../manager.js';
 import { nowTimestamp } from '../app/claims.js';
+import { readHistoryPage, type HistoryPage } from '../app/history.js';
 import { readClaim } from '../model/claims.js';
 import { TaskList } from '../model/task-list.js';
 import type { StoredList } from '../store/task-store.js';
-import type { SessionSummary, TaskDetails } from './protocol.js';
+import { DETAILS_HISTORY_LIMIT, type SessionSummary, type TaskDetails } from './protocol.js';
 import { compareSummaries, readyQueue, sessionSummary, sessionView, taskDetails } from './view-model.js';
 
 interface Entry {
@@ -60,11 +61,18 @@ export class SessionReader {
     this.#manager.sessionPath(sessionId);
   }
 
-  /** The details of task `taskId` of the session, or null when there is no such task. */
+  /**
+   * The details of task `taskId` of the session, or null when there is no such task; with its
+   * newest history entries when the store keeps a history (read at every request: a stat, and
+   * only the bytes added since the last read).
+   */
   async details(sessionId: string, taskId: string): Promise<TaskDetails | null> {
     const entry = judgeNow(await this.#entry(sessionId));
     entry.readySet ??= new Set(ready(entry));
-    return taskDetails(entry.list, taskId, entry.readySet, entry.now);
+    if (entry.list.findTask(taskId) === null) return null;
+    const history: HistoryPage | null =
+      this.#manager.store.history === undefined ? null : await readHistoryPage(this.#manager, sessionId, { taskId, limit: DETAILS_HISTORY_LIMIT });
+    return taskDetails(entry.list, taskId, entry.readySet, entry.now, history);
   }
 
   /** The session's entry, re-read if it changed; concurrent callers share one read. */

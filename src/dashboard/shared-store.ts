@@ -5,15 +5,19 @@
  * Lists are immutable once stored ("never mutate it"), which makes sharing them safe.
  */
 import type { TaskList } from '../model/task-list.js';
-import type { StoredList, TaskStore } from '../store/task-store.js';
+import type { HistoryRecord } from '../history.js';
+import type { StoredList, StoreHistory, TaskStore } from '../store/task-store.js';
 
 export class SharedReadStore implements TaskStore {
   readonly #inner: TaskStore;
   readonly #last = new Map<string, StoredList | null>();
   readonly #reading = new Map<string, Promise<StoredList | null>>();
+  /** The inner store's history, when it keeps one (README "History"). */
+  readonly history?: StoreHistory;
 
   constructor(inner: TaskStore) {
     this.#inner = inner;
+    if (inner.history !== undefined) this.history = inner.history;
   }
 
   /** The freshest stored list; concurrent reads of one session share one store read. */
@@ -36,8 +40,8 @@ export class SharedReadStore implements TaskStore {
     return this.#inner.withLock(sessionId, fn);
   }
 
-  write(sessionId: string, list: TaskList, basis: StoredList | null): Promise<StoredList> {
-    return this.#inner.write(sessionId, list, basis);
+  write(sessionId: string, list: TaskList, basis: StoredList | null, history?: readonly HistoryRecord[]): Promise<StoredList> {
+    return this.#inner.write(sessionId, list, basis, history);
   }
 
   locate(sessionId: string): string {

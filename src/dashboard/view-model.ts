@@ -6,6 +6,7 @@
  * them; it displays these fields.
  */
 import { claimView, formatDuration, nowTimestamp } from '../app/claims.js';
+import { describeChange, type HistoryPage } from '../app/history.js';
 import type { TaskChangeEvent } from '../events.js';
 import { printJson } from '../json/print.js';
 import { defaultEnv } from '../model/env.js';
@@ -26,6 +27,7 @@ import type {
   ClaimInfo,
   JobView,
   SessionSummary,
+  HistoryItem,
   SessionView,
   StatusCounts,
   TaskDetails,
@@ -203,8 +205,22 @@ function memoryView(lifecycle: TaskMemoryLifecycle | null): TaskDetails['memory'
   }));
 }
 
-/** The details panel of task `id`, or null when the list has no such task (`readyIds`: its {@link readyQueue}). */
-export function taskDetails(list: TaskList, id: string, readyIds: ReadonlySet<string>, now: string = nowTimestamp()): TaskDetails | null {
+/** A page of history as the details panel shows it (newest first, each change in words). O(page). */
+export function historyItems(page: HistoryPage): HistoryItem[] {
+  return page.entries.map((e) => ({ seq: e.seq, time: e.time, actor: e.actor, operation: e.operation, type: e.change.type, text: describeChange(e.change) }));
+}
+
+/**
+ * The details panel of task `id`, or null when the list has no such task (`readyIds`: its
+ * {@link readyQueue}; `history`: the task's newest history entries, null when none is kept).
+ */
+export function taskDetails(
+  list: TaskList,
+  id: string,
+  readyIds: ReadonlySet<string>,
+  now: string = nowTimestamp(),
+  history: HistoryPage | null = null,
+): TaskDetails | null {
   const task = list.findTask(id);
   if (task === null) return null;
   // The dependencies that still hold the task back, by the model's rule (missing or open).
@@ -240,6 +256,8 @@ export function taskDetails(list: TaskList, id: string, readyIds: ReadonlySet<st
     verification: verificationView(readRecord(list, (tx) => tx.getExecutionState(task.id))),
     memory: memoryView(readRecord(list, (tx) => tx.getMemoryLifecycle(task.id))),
     metadataJson: task.metadata === null ? null : printJson(task.metadata),
+    history: history === null ? null : historyItems(history),
+    historyMore: history?.more ?? false,
   };
 }
 

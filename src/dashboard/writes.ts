@@ -1,11 +1,14 @@
 /**
  * The three writes the page may make when the server allows them: change a task's status, add a
- * task, claim the next ready task. Each is one library call, so the library's checks apply (a
+ * task, claim the next ready task (with a lease). Each is one library call, so the library's checks apply (a
  * completion with open subtasks is refused, and so on); its refusals come back as 400/404.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { claimFor, nowTimestamp, parseLease } from '../app/claims.js';
 import type { TaskManager } from '../manager.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
+import { DEFAULT_DASHBOARD_LEASE_MS, type ClaimResponse } from './protocol.js';
+import { claimInfo } from './view-model.js';
 
 function optional(body: Record<string, unknown>, key: string): unknown {
   const value = body[key];
@@ -36,9 +39,15 @@ export async function handleWrite(
     return sendJson(res, 201, { id: task.id, status: task.status });
   }
   if (rest.length === 1 && rest[0] === 'claim') {
+    // Always leased: a task claimed from the page for an agent that never shows up is ready again
+    // once the lease runs out.
     const body = await readJsonBody(req);
-    const task = await manager.claimNextTask(sessionId, body.agentId as string);
-    return sendJson(res, 200, task === null ? { id: null } : { id: task.id, status: task.status });
+    const lease = optional(body, 'lease');
+    const leaseMs = optional(body, 'leaseMs') ?? (lease === undefined ? DEFAULT_DASHBOARD_LEASE_MS : parseLease(String(lease), 'lease'));
+    const { task } = await claimFor(manager, sessionId, body.agentId as string, { leaseMs: leaseMs as number });
+    const claim = task === null ? null : claimInfo(task, nowTimestamp());
+    const response: ClaimResponse = task === null ? { id: null } : { id: task.id, status: task.status, ...(claim === null ? {} : { claim }) };
+    return sendJson(res, 200, response);
   }
   throw new HttpError(404, 'not found');
 }

@@ -1,5 +1,5 @@
 /** The details panel of the selected task: everything the server computed about it. */
-import type { EvidenceView, MemoryEventView, TaskDetails } from '../protocol.js';
+import type { EvidenceView, HistoryItem, MemoryEventView, TaskDetails } from '../protocol.js';
 import { el, replaceChildren, type Child } from './dom.js';
 import { STATUS, STATUS_CHOICES, requirementLabel, when } from './format.js';
 
@@ -66,6 +66,28 @@ function memoryList(events: readonly MemoryEventView[]): HTMLElement {
         el('span', { class: 'muted nowrap', text: `  ${when(m.recordedAt)}` }),
       ),
     ),
+  );
+}
+
+/** The task's history, newest first: when, who, what (all inserted as text). */
+function historyList(items: readonly HistoryItem[], more: boolean): HTMLElement {
+  if (items.length === 0) return el('p', { class: 'muted', text: 'No history recorded yet.' });
+  return el(
+    'ol',
+    { class: 'history', data: { role: 'history' } },
+    ...items.map((h) =>
+      el(
+        'li',
+        { data: { historyType: h.type, seq: String(h.seq) } },
+        el('span', { class: 'muted nowrap when', text: when(h.time), title: h.time }),
+        ' ',
+        el('span', { class: 'badge mono', text: h.actor ?? '–', title: 'who' }),
+        ' ',
+        el('span', { class: 'history-text', text: h.text }),
+        el('span', { class: 'muted', text: `  ${h.operation}` }),
+      ),
+    ),
+    more ? el('li', { class: 'muted', text: '… older entries not shown (gestura-tasks history <task> shows more)' }) : null,
   );
 }
 
@@ -190,6 +212,7 @@ export function renderDetails(panel: HTMLElement, task: TaskDetails | null, acti
     ),
     v === null ? null : section(`Evidence (${v.evidence.length})`, evidenceList(v.evidence)),
     task.memory.length === 0 ? null : section(`Memory (${task.memory.length})`, memoryList(task.memory)),
+    task.history === null ? null : section('History', historyList(task.history, task.historyMore)),
     task.metadataJson === null ? null : section('Metadata', el('pre', { class: 'metadata', text: task.metadataJson })),
   );
 }

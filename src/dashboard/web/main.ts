@@ -4,7 +4,7 @@
  * announced on the event stream triggers a fresh read. The address keeps the selection
  * (`#session=…&task=…`).
  */
-import type { ChangeLogEntry, ChangesMessage, HelloMessage, ServerInfo, SessionSummary, SessionView, TaskDetails } from '../protocol.js';
+import type { ChangeLogEntry, ChangesMessage, ClaimRequest, ClaimResponse, HelloMessage, ServerInfo, SessionSummary, SessionView, TaskDetails } from '../protocol.js';
 import { ApiError, getJson, postJson, sessionPath, token } from './api.js';
 import { renderDetails, type DetailsActions } from './details.js';
 import { byId, el, replaceChildren } from './dom.js';
@@ -339,9 +339,11 @@ function setupControls(): void {
   claimForm.addEventListener('submit', (event) => {
     event.preventDefault();
     const agent = byId<HTMLInputElement>('claim-agent').value.trim();
+    const lease = byId<HTMLInputElement>('claim-lease').value.trim();
     if (state.sessionId === null || agent === '') return;
     void write(async () => {
-      const claimed = await postJson<{ id: string | null }>(sessionPath(state.sessionId as string, 'claim'), { agentId: agent });
+      const body: ClaimRequest = lease === '' ? { agentId: agent } : { agentId: agent, lease };
+      const claimed = await postJson<ClaimResponse>(sessionPath(state.sessionId as string, 'claim'), body);
       if (claimed.id === null) notice('Nothing ready to claim.', 'info');
       else selectTask(claimed.id);
     });
