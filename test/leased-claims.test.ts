@@ -1,12 +1,9 @@
 /** Leased claims: lease, renewal, release, expiry without timers, fencing tokens (README, "Leased claims"). */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, MemoryTaskStore, readClaim, TaskManager, type Clock, type Task } from '../src/index.js';
 import { formatTimestamp, timestampToNanos } from '../src/schema/timestamp.js';
 import { cleanTempDirsAfterEach, counterIds, tempDir } from './helpers/env.js';
-import { repoRoot } from './helpers/spawn-tsx.js';
 
 cleanTempDirsAfterEach();
 
@@ -291,72 +288,4 @@ describe('fencing tokens', () => {
   });
 });
 
-/** Starts a worker process; `lines` collects its stdout lines as they arrive. */
-function startWorker(args: string[]): { child: ChildProcessWithoutNullStreams; out: () => string; done: Promise<number | null>; stderr: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/workers/leased-claimer.ts'), ...args], {
-    cwd: repoRoot,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, out: () => stdout, done, stderr: () => stderr };
-}
-
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 25));
-}
-
-describe('leased claims across real processes', () => {
-  it('holders stopped past their lease lose their tasks: each late write is refused, every task is completed exactly once', async () => {
-    const dir = tempDir();
-    const LEASE = '1500';
-    const manager = new TaskManager(dir);
-    const ids = await manager.batch(S, (tx) => Array.from({ length: 12 }, (_, i) => tx.createTask(`task ${i}`, '').id));
-
-    // Two agents claim a task each and are stopped (SIGSTOP) right after their claim.
-    const victims: { worker: ReturnType<typeof startWorker>; task: string; token: string }[] = [];
-    for (const name of ['victim-1', 'victim-2']) {
-      const worker = startWorker([dir, S, name, LEASE, 'victim']);
-      await until(() => worker.out().includes('\n') || worker.child.exitCode !== null);
-      const [, task, token] = /^CLAIMED (\S+) (\d+)\n/.exec(worker.out()) ?? [];
-      expect(task, worker.stderr()).toBeDefined();
-      worker.child.kill('SIGSTOP');
-      victims.push({ worker, task: task!, token: token! });
-    }
-
-    const agents = ['w1', 'w2', 'w3', 'w4'];
-    const workers = agents.map((agent) => startWorker([dir, S, agent, LEASE, 'worker']));
-    // The stopped holders' leases run out; workers take their tasks over and complete them.
-    await until(async () => {
-      const tasks = await manager.listTasks(S);
-      return victims.every((v) => tasks.find((t) => t.id === v.task)?.status === 'Completed');
-    });
-    for (const v of victims) {
-      v.worker.child.kill('SIGCONT');
-      v.worker.child.stdin.end('go\n');
-      expect(await v.worker.done, v.worker.stderr()).toBe(0);
-      const late = JSON.parse(v.worker.out().split('\n')[1]!) as { refused: boolean; message: string };
-      expect(late.refused).toBe(true);
-      expect(late.message).toContain(`claim lost: token ${v.token} is not the live claim of task '${v.task}'`);
-      expect(late.message).toMatch(/agent 'w[1-4]' (holds it now|held it)/);
-    }
-
-    const results = await Promise.all(workers.map(async (w) => ({ code: await w.done, out: w.out(), err: w.stderr() })));
-    for (const r of results) expect(r.code, r.err).toBe(0);
-    const reports = results.map((r) => JSON.parse(r.out) as { completed: string[]; lost: string[] });
-    const completed = reports.flatMap((r) => r.completed);
-    // Every task completed exactly once (no duplicates, none missing), none left claimed or open.
-    expect([...completed].sort()).toEqual([...ids].sort());
-    const final = await manager.listTasks(S);
-    for (const task of final) {
-      expect(task.status).toBe('Completed');
-      const by = reports.findIndex((r) => r.completed.includes(task.id));
-      expect(task.agent_id).toBe(agents[by]);
-      expect((task.metadata as { output: string }).output).toBe(`done by ${task.agent_id}`);
-      expect(readClaim(task)?.agent_id).toBe(task.agent_id);
-    }
-  }, 120_000);
-});
+// Leased claims across real processes (8 agents, SIGSTOP past the lease): test/leased-claims-fleet.test.ts.

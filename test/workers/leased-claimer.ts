@@ -1,24 +1,43 @@
 /**
- * Worker for the leased-claims process test.
+ * Worker of the leased-claims fleet test: one agent of a fleet claiming with a lease, with a
+ * history-keeping manager.
  *
- * argv: <baseDir> <session> <agentId> <leaseMs> <mode>
- * - mode `worker`: claims tasks with a lease and completes each with its claim token, until every
- *   task of the session is finished; prints `{"completed":[ids],"lost":[ids]}` on stdout.
- * - mode `victim`: claims one task, prints `CLAIMED <id> <token>` on a line, waits for a line on
- *   stdin (meanwhile the test stops and resumes it), then tries to complete the task with its old
- *   token and prints `{"refused":bool,"message":string}`.
+ * Config (argv[2], JSON): { baseDir, session, agent, leaseMs, victim }
+ * Prints `ready` once it has read the session, then waits for `go` on stdin.
+ * - A victim first claims one task, prints `CLAIMED <id> <token>` and waits for `resume` on stdin
+ *   (the test stops it with SIGSTOP meanwhile, until its lease has run out and another agent has
+ *   taken the task over), then tries to complete the task with its old token and prints
+ *   `LATE {"refused":bool,"message":string|null}`; then it works like any agent.
+ * - An agent claims tasks with the lease and completes each with its claim token, until every task
+ *   of the session is finished, then prints `REPORT {"completed":[ids],"lost":[ids]}`.
  */
 import { createInterface } from 'node:readline';
-import { InvalidInputError, TaskManager } from '../../src/index.js';
+import { InvalidInputError, TaskManager, readClaim } from '../../src/index.js';
 
-const [baseDir, session, agent, leaseText, mode] = process.argv.slice(2) as [string, string, string, string, string];
-const leaseMs = Number(leaseText);
-const manager = new TaskManager(baseDir, { durability: 'none' });
-
-function tokenOf(task: { metadata: unknown }): number {
-  return (task.metadata as { claim: { token: number } }).claim.token;
+interface Config {
+  baseDir: string;
+  session: string;
+  agent: string;
+  leaseMs: number;
+  victim: boolean;
 }
 
+const config = JSON.parse(process.argv[2] ?? '{}') as Config;
+const { session, agent, leaseMs } = config;
+const manager = new TaskManager(config.baseDir, { history: true, durability: 'none', lock: { timeoutMs: 120_000 } });
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+
+async function waitFor(word: string): Promise<void> {
+  for (;;) {
+    const next = await lines.next();
+    if (next.done === true) throw new Error(`stdin ended before '${word}'`);
+    if (next.value.trim() === word) return;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Completes `id` fenced by `token`; the refusal's message when the claim was lost. */
 async function complete(id: string, token: number): Promise<string | null> {
   try {
     await manager.recordTaskResult(session, id, true, `done by ${agent}`, 1, 1, { claimToken: token });
@@ -29,30 +48,34 @@ async function complete(id: string, token: number): Promise<string | null> {
   }
 }
 
-if (mode === 'victim') {
+await manager.listTasks(session);
+process.stdout.write('ready\n');
+await waitFor('go');
+
+const completed: string[] = [];
+const lost: string[] = [];
+if (config.victim) {
   const task = await manager.claimNextTask(session, agent, { leaseMs });
-  if (task === null) throw new Error('victim found nothing to claim');
-  const token = tokenOf(task);
+  if (task === null) throw new Error('the victim found nothing to claim');
+  const token = readClaim(task)!.token;
   process.stdout.write(`CLAIMED ${task.id} ${token}\n`);
-  const lines = createInterface({ input: process.stdin });
-  await new Promise<void>((resolve) => lines.once('line', () => resolve()));
-  lines.close();
+  await waitFor('resume');
   const message = await complete(task.id, token);
-  process.stdout.write(`${JSON.stringify({ refused: message !== null, message })}\n`);
-} else {
-  const completed: string[] = [];
-  const lost: string[] = [];
-  for (;;) {
-    const task = await manager.claimNextTask(session, agent, { leaseMs });
-    if (task === null) {
-      const open = (await manager.listTasks(session)).filter((t) => t.status !== 'Completed' && t.status !== 'Cancelled');
-      if (open.length === 0) break;
-      // Someone holds the rest: wait a little for their leases to end or their work to finish.
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      continue;
-    }
-    const refused = await complete(task.id, tokenOf(task));
-    (refused === null ? completed : lost).push(task.id);
-  }
-  process.stdout.write(JSON.stringify({ completed, lost }));
+  (message === null ? completed : lost).push(task.id);
+  process.stdout.write(`LATE ${JSON.stringify({ refused: message !== null, message })}\n`);
 }
+for (;;) {
+  const task = await manager.claimNextTask(session, agent, { leaseMs });
+  if (task === null) {
+    const open = (await manager.listTasks(session)).filter((t) => t.status !== 'Completed' && t.status !== 'Cancelled');
+    if (open.length === 0) break;
+    // Someone holds the rest: wait a little for their leases to end or their work to finish.
+    await sleep(50);
+    continue;
+  }
+  await sleep(5 + Math.floor(Math.random() * 25)); // the work
+  const refused = await complete(task.id, readClaim(task)!.token);
+  (refused === null ? completed : lost).push(task.id);
+}
+process.stdout.write(`REPORT ${JSON.stringify({ completed, lost })}\n`);
+process.exit(0);
