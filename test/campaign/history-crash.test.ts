@@ -1,8 +1,9 @@
 /**
  * The history under SIGKILL (README "History"): 200 writers keeping a history (1,000 in long mode)
- * are killed one after another at random moments, mostly mid-commit; after every kill, the history read through the session's commit sequence
- * agrees with the session file: every landed commit has its entries, none beyond the session's
- * sequence shows, and the last status change recorded for each task is its status.
+ * are killed one after another at random moments, mostly mid-commit; after every kill, the history
+ * read through the session's commit sequence agrees with the session file: every landed commit has
+ * its entries, none beyond the session's sequence shows, and the last status change recorded for
+ * each task is its status.
  */
 import fs from 'node:fs';
 import path from 'node:path';
