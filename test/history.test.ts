@@ -213,6 +213,35 @@ describe('history rules', () => {
   });
 });
 
+describe('appending without reading the history (a CLI call, a writer that never reads it)', () => {
+  it('fresh managers and managers taking turns append in sequence, trim orphans and compact, as a reading manager would', async () => {
+    const dir = tempDir();
+    const a = new TaskManager(dir, { history: { maxEntries: 8 } });
+    const b = new TaskManager(dir, { history: { maxEntries: 8 } });
+    for (let i = 0; i < 6; i++) await (i % 2 === 0 ? a : b).createTask('s', `turn ${i}`, '');
+    for (let i = 6; i < 9; i++) await new TaskManager(dir, { history: { maxEntries: 8 } }).createTask('s', `fresh ${i}`, '');
+    const file = a.sessionPath('s');
+    const seqOf = (): number => JSON.parse(fs.readFileSync(file, 'utf8'))[HISTORY_SEQ_KEY] as number;
+    expect(seqOf()).toBe(9);
+    // A crash of another process between its append and its rename: orphans the next fresh writer trims.
+    const orphan = { seq: 10, time: '2030-01-01T00:00:00Z', operation: 'deleteTask', task_id: 'x', actor: null, change: { type: 'deleted', name: 'ORPHAN' } };
+    fs.appendFileSync(historyFileOf(file), `${JSON.stringify(orphan)}\n`);
+    await new TaskManager(dir, { history: { maxEntries: 8 } }).createTask('s', 'after the crash', '');
+    expect(fs.readFileSync(historyFileOf(file), 'utf8')).not.toContain('ORPHAN');
+    // The writer that appended last appends again without a scan; another process's append in between is seen.
+    await a.createTask('s', 'a again', '');
+    await b.createTask('s', 'b again', '');
+    await a.createTask('s', 'a last', '');
+    const names = (await new TaskManager(dir, { history: { maxEntries: 8 } }).history('s')).map((e) => (e.change as { name: string }).name);
+    expect(names).toEqual(['a last', 'b again', 'a again', 'after the crash', 'fresh 8', 'fresh 7', 'fresh 6', 'turn 5']);
+    expect(seqOf()).toBe(13);
+    // Compaction happened along the way: the file never holds more than the retention plus its slack.
+    for (let i = 0; i < 40; i++) await new TaskManager(dir, { history: { maxEntries: 8 } }).createTask('s', `many ${i}`, '');
+    expect(fs.readFileSync(historyFileOf(file), 'utf8').trim().split('\n').length).toBeLessThanOrEqual(8 + 16);
+    expect((await a.history('s')).map((e) => e.seq)).toEqual([53, 52, 51, 50, 49, 48, 47, 46]);
+  });
+});
+
 describe('history file and session file agree after a crash', () => {
   it('ignores entries of a commit that never landed and trims them on the next commit', async () => {
     const manager = new TaskManager(tempDir(), { history: true });

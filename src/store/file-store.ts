@@ -36,7 +36,7 @@ import { withKeyedMutex } from './keyed-mutex.js';
 import { sessionFilePath, sessionIdOfFileName, tasksDirectory } from './paths.js';
 import { inTasksDirectory, openedOutside, openTasksDirectory, refuseOutside, verifyTasksDirectory, type TasksDirIdentity } from './tasks-dir.js';
 import { HISTORY_SEQ_KEY, nextSequence, requireRetention, retainHistory, sequenceOf, stampHistory, type HistoryEntry, type HistoryRecord, type HistoryRetention } from '../history.js';
-import { appendHistory, historyFileOf, historyLines, readHistoryFile, rewriteHistory, type HistoryFileState } from './history-file.js';
+import { appendHistory, historyFileOf, historyLines, readHistoryFile, rewriteHistory, scanHistoryFile, type HistoryFileState, type HistoryFileTail } from './history-file.js';
 import type { StoredList, StoreHistory, TaskStore } from './task-store.js';
 import { closeFile, createTempFile, isTempFileOf, markFile, mayBeInFlight, syncFile, tempFileFor, writeAll } from './temp-file.js';
 
@@ -185,6 +185,8 @@ export class FileTaskStore implements TaskStore {
   readonly #retention: HistoryRetention | null;
   /** The last read of each history file (by session file), read on from there under the lock. */
   readonly #historyFiles = new Map<string, HistoryFileState>();
+  /** The end of each history file this store appended to without reading it, by session file. */
+  readonly #historyTails = new Map<string, HistoryFileTail>();
   /** The session list each history read last saw, by session file. */
   readonly #historyBasis = new Map<string, StoredList>();
   readonly history?: StoreHistory;
@@ -224,19 +226,45 @@ export class FileTaskStore implements TaskStore {
    * appended and fsynced when the file holds only landed entries, else (entries of a commit that
    * never landed, a line a crash cut short, or past the retention) rewritten atomically with the
    * landed entries the retention keeps plus the new ones. Sets the commit's sequence on `list`.
-   * Caller holds the lock. O(new entries), O(history) when rewriting or after another process wrote.
+   * Caller holds the lock. O(new entries), plus O(history bytes) without parsing when another
+   * process wrote since, O(history) when rewriting.
    */
   #writeHistory(file: string, list: TaskList, basis: StoredList | null, records: readonly HistoryRecord[], retention: HistoryRetention): void {
     const historyFile = historyFileOf(file);
-    const state = readHistoryFile(this.#baseDir, historyFile, this.#historyFiles.get(file) ?? null);
     const basisSeq = basis === null ? 0 : sequenceOf(basis.list.extraValue(HISTORY_SEQ_KEY));
+    const max = retention.maxEntries ?? Number.MAX_SAFE_INTEGER;
+    const slack = Math.max(16, Math.floor(max / 4));
+    const sync = this.#durability !== 'none';
+    const known = this.#historyFiles.get(file) ?? null;
+    if (known === null) {
+      // A file this store has not read (a CLI call's commit, a writer that never reads history):
+      // its end and last entry are enough to append, found without parsing the rest (or taken
+      // from this store's own last append when the file is still exactly that). Entries are in
+      // sequence order, so only the last can be beyond the session's. Anything else (entries of a
+      // commit that never landed, a cut line, compaction due) takes the full path below.
+      const mine = this.#historyTails.get(file);
+      const now = lstatOrAbsent(historyFile);
+      const same = mine !== undefined && now !== undefined && now.dev === mine.dev && now.ino === mine.ino && Number(now.size) === mine.size;
+      const tail = same ? mine : scanHistoryFile(this.#baseDir, historyFile);
+      const clean = tail.validBytes === tail.size && (basisSeq === null || tail.lastSeq === null || tail.lastSeq <= basisSeq);
+      if (clean && tail.lines + records.length <= max + slack) {
+        const seq = nextSequence(basisSeq, tail.lastSeq);
+        list.setExtra(HISTORY_SEQ_KEY, seq);
+        const bytes = historyLines(stampHistory(records, seq));
+        const id = appendHistory(this.#baseDir, historyFile, bytes, tail.size, sync);
+        const size = tail.size + bytes.length;
+        if (this.#historyTails.size >= 256 && !this.#historyTails.has(file)) this.#historyTails.clear();
+        this.#historyTails.set(file, { ...id, size, validBytes: size, lines: tail.lines + records.length, lastSeq: records.length > 0 ? seq : tail.lastSeq });
+        return;
+      }
+    }
+    this.#historyTails.delete(file);
+    const state = readHistoryFile(this.#baseDir, historyFile, known);
     const landed = basisSeq === null ? state.entries : state.entries.filter((e) => e.seq <= basisSeq);
     const seq = nextSequence(basisSeq, landed.at(-1)?.seq ?? null);
     const added = stampHistory(records, seq);
     list.setExtra(HISTORY_SEQ_KEY, seq);
-    const max = retention.maxEntries ?? Number.MAX_SAFE_INTEGER;
-    const overdue = landed.length + added.length > max + Math.max(16, Math.floor(max / 4));
-    const sync = this.#durability !== 'none';
+    const overdue = landed.length + added.length > max + slack;
     if (landed.length === state.entries.length && state.validBytes === state.size && !overdue) {
       const bytes = historyLines(added);
       const id = appendHistory(this.#baseDir, historyFile, bytes, state.size, sync);

@@ -126,6 +126,67 @@ export function readHistoryFile(baseDir: string, file: string, known: HistoryFil
   }
 }
 
+/** What {@link scanHistoryFile} found: enough to append to the file, without its entries. */
+export interface HistoryFileTail {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly size: number;
+  /** Bytes of the file up to its last complete line. */
+  readonly validBytes: number;
+  /** Complete lines (entries, and any line that is not one). */
+  readonly lines: number;
+  /** The sequence of the last entry, or null when the file holds none. */
+  readonly lastSeq: number | null;
+}
+
+/**
+ * Reads history file `file` (absent: empty) without parsing its entries: counts its complete lines
+ * and parses lines from the end only until one is an entry. What a process that has not read the
+ * file yet (a CLI call) needs to append to it: O(bytes) to find line ends, O(1) entries parsed.
+ * Never follows a link, never blocks on a FIFO.
+ */
+export function scanHistoryFile(baseDir: string, file: string): HistoryFileTail {
+  let fd: number;
+  try {
+    fd = fsSync.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return { dev: 0n, ino: 0n, size: 0, validBytes: 0, lines: 0, lastSeq: null };
+    throw ioError('read', file, error);
+  }
+  try {
+    const stat = checkDescriptor(fd, baseDir, file);
+    const bytes = Buffer.alloc(Number(stat.size));
+    let got = 0;
+    while (got < bytes.length) {
+      const n = fsSync.readSync(fd, bytes, got, bytes.length - got, got);
+      if (n <= 0) break;
+      got += n;
+    }
+    const ends: number[] = [];
+    for (let at = bytes.indexOf(0x0a); at >= 0 && at < got; at = bytes.indexOf(0x0a, at + 1)) ends.push(at);
+    let lastSeq: number | null = null;
+    for (let i = ends.length - 1; i >= 0 && lastSeq === null; i--) {
+      const start = i === 0 ? 0 : (ends[i - 1] as number) + 1;
+      try {
+        const value: unknown = JSON.parse(bytes.toString('utf8', start, ends[i]));
+        if (isEntry(value)) lastSeq = value.seq;
+      } catch {
+        // not an entry: look further back
+      }
+    }
+    const validBytes = ends.length === 0 ? 0 : (ends[ends.length - 1] as number) + 1;
+    return { dev: stat.dev, ino: stat.ino, size: got, validBytes, lines: ends.length, lastSeq };
+  } catch (error) {
+    throw ioError('read', file, error);
+  } finally {
+    try {
+      closeFile(fd);
+    } catch {
+      // read already done
+    }
+  }
+}
+
 /** The lines of `entries`. */
 export function historyLines(entries: readonly HistoryEntry[]): Buffer {
   return Buffer.from(entries.map((e) => `${JSON.stringify(e)}\n`).join(''), 'utf8');
