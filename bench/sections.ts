@@ -11,6 +11,7 @@
  *   { title: 'Commit breakdown', run: runCommitBreakdown },
  */
 import { runCommitBreakdown } from './commit-breakdown.js';
+import { runHistoryCost } from './history-cost.js';
 
 /** Options every section gets. */
 export interface SectionOptions {
@@ -47,4 +48,5 @@ export const extraSections: ExtraSection[] = [
       return { markdown: table, json };
     },
   },
+  { title: 'History, claims and history reads', run: runHistoryCost },
 ];
