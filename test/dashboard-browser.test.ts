@@ -152,9 +152,9 @@ describe('live updates', () => {
     expect(await page.textContent('#log')).toContain('“Watch me”: not_started → completed');
   });
 
-  it('shows leased claims as text: agent, token and lease left, or expired', async () => {
+  it('shows leased claims as text: agent, token and lease left, or expired; and a task\'s history', async () => {
     const dir = tempDir();
-    const manager = new TaskManager(dir, { durability: 'none' });
+    const manager = new TaskManager(dir, { durability: 'none', history: true });
     const held = await manager.createTask('s', 'Held', '');
     const lapsed = await manager.createTask('s', 'Lapsed', '');
     // A claim taken "in 2025" for one second has long run out.
@@ -176,6 +176,11 @@ describe('live updates', () => {
     await page.click(`.row[data-task-id="${held.id}"]`);
     await page.waitForSelector('#details [data-role="claim"]');
     expect(await page.textContent('#details [data-role="claim"]')).toMatch(/^<img src=x onerror=alert\(1\)> · token \d+ · \d+m \d+s left \(until \d{4}-/);
+    // The history, newest first, names the claiming agent (as text) for the claim the CLI made.
+    const history = await page.$$eval('#details [data-role="history"] li', (items) => items.map((li) => [li.getAttribute('data-history-type'), li.textContent]));
+    expect(history.map(([type]) => type)).toEqual(['status_changed', 'claim_taken', 'created']);
+    expect(history[1]?.[1]).toContain(`${agent} claim taken, token `);
+    expect(history[2]?.[1]).toContain("created 'Held'");
     expect(await page.$$eval('img[src="x"]', (n) => n.length)).toBe(0);
     expect(dialogs).toEqual([]);
     expect(errors).toEqual([]);
@@ -260,7 +265,7 @@ describe('hostile task text', () => {
 describe('writes from the page', () => {
   it('are refused without the token (403) and applied with it', async () => {
     const dir = tempDir();
-    const manager = new TaskManager(dir, { durability: 'none' });
+    const manager = new TaskManager(dir, { durability: 'none', history: true, actor: 'dashboard' });
     const task = await manager.createTask('s', 'Finish me', '');
     const d = await dashboard(manager, { allowWrites: true });
 
@@ -289,6 +294,17 @@ describe('writes from the page', () => {
     await page.click('#add-form button[type="submit"]');
     await page.waitForSelector('.row:has-text("Made in the browser")');
     expect((await manager.listTasks('s')).map((t) => t.name)).toContain('Made in the browser');
+
+    // A claim from the page is leased: the lease typed, shown in the details with the history.
+    await page.fill('#claim-agent', 'page-agent');
+    await page.fill('#claim-lease', '90s');
+    await page.click('#claim-form button[type="submit"]');
+    await page.waitForSelector('#details [data-role="claim"]:has-text("page-agent · token")');
+    const made = (await manager.listTasks('s')).find((t) => t.name === 'Made in the browser')!;
+    expect(made.metadata).toMatchObject({ claim: { agent_id: 'page-agent', lease_ms: 90_000 } });
+    await page.waitForSelector('#details [data-role="history"] li[data-history-type="claim_taken"]');
+    expect(await page.textContent('#details [data-role="history"]')).toContain('page-agent claim taken, token');
+    expect(await page.textContent('#details [data-role="history"]')).toContain("dashboard created 'Made in the browser'");
   });
 });
 

@@ -90,7 +90,8 @@ or dependencies are open). Use import_plan to turn a planner's JSON array of tas
 the original gestura operations (create, update_status, update, delete, list, get_hierarchy).
 Leases: claim_task with lease_ms returns a claim_token; pass it as claim_token to set_task_status and
 record_evidence, call renew_claim before the lease runs out, and release_claim to give a task back.
-A task whose lease ran out is ready again and your late writes are refused.`;
+A task whose lease ran out is ready again and your late writes are refused. task_history tells who
+changed what and when (newest first), for the session or one task.`;
 const INSTRUCTIONS_CORE = `Typical loop: ready_tasks or claim_task (atomically takes the next ready task for your agent id),
 work on it, record_evidence as you go, then the task tool with operation update_status and status
 completed (refused while subtasks or dependencies are open). The task tool also creates, updates,
