@@ -2,7 +2,7 @@
  * gestura-tasks: durable, lock-guarded task lists for AI agents. The public surface; nothing else
  * is part of the API.
  */
-export { TaskManager, type ClaimCallOptions, type TaskManagerOptions, type WriteOptions } from './manager.js';
+export { TaskManager, type BatchOptions, type ClaimCallOptions, type TaskManagerOptions, type WriteOptions } from './manager.js';
 export { getGlobalTaskManager, globalBaseDir } from './global.js';
 export { TaskList, type TaskPatch } from './model/task-list.js';
 export { TaskTransaction, PLANNED_SUBTASKS_SHOWN, type TaskTransactionOptions } from './model/transaction.js';

@@ -65,6 +65,12 @@ export interface TaskManagerOptions {
 /** Options of the changing calls an agent fences with its claim: `{ claimToken?, agentId? }`. */
 export type WriteOptions = FenceOptions & ActorOptions;
 
+/** Options of {@link TaskManager.batch}: who acts, and the operation its history entries name. */
+export interface BatchOptions extends ActorOptions {
+  /** The operation the batch's history entries name (a non-empty string). Default `batch`. */
+  readonly operation?: string;
+}
+
 /** Options of the claiming calls: `{ leaseMs?, agentId? }` (the claiming agent is the actor by default). */
 export type ClaimCallOptions = ClaimOptions & ActorOptions;
 
@@ -256,8 +262,10 @@ export class TaskManager {
    * sees its own changes. If `fn` throws, nothing is written and the error is rethrown (errors that
    * are not {@link TaskError}s are wrapped in an InvalidInputError with the original as `cause`).
    */
-  async batch<T>(sessionId: string, fn: (tx: TaskTransaction) => T | Promise<T>, options?: ActorOptions): Promise<T> {
+  async batch<T>(sessionId: string, fn: (tx: TaskTransaction) => T | Promise<T>, options?: BatchOptions): Promise<T> {
     const callback = requireFunction<(tx: TaskTransaction) => T | Promise<T>>(fn, 'fn');
+    const named = options === null || typeof options !== 'object' ? undefined : (options as { operation?: unknown }).operation;
+    const operation = named === undefined ? 'batch' : requireId(named, 'operation option');
     return this.#commit(sessionId, async (tx) => {
       try {
         return await callback(tx);
@@ -266,7 +274,7 @@ export class TaskManager {
         const reason = error instanceof Error ? error.message : String(error);
         throw new InvalidInputError(`batch callback failed: ${reason}`, { cause: error });
       }
-    }, { operation: 'batch', options });
+    }, { operation, options });
   }
 
   // ----------------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ describe('CLI history', () => {
     expect(text.code).toBe(0);
     const lines = text.stdout.trim().split('\n');
     expect(lines).toHaveLength(5);
-    expect(lines[0]).toMatch(new RegExp(`^\\S+Z  #4  agent-7  ${task.id}  status in_progress → completed  \\(batch\\)$`));
+    expect(lines[0]).toMatch(new RegExp(`^\\S+Z  #4  agent-7  ${task.id}  status in_progress → completed  \\(updateTaskStatus\\)$`));
     // Names from the data are escaped.
     expect(lines.at(-1)).toContain("created 'Build\\e[31m'");
 

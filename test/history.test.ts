@@ -114,6 +114,9 @@ for (const kind of ['memory', 'file'] as const) {
         tx.updateTaskStatus(x.id, 'Completed');
       });
       expect(kinds(await manager.history('s'))).toEqual(['batch:created']);
+      await manager.batch('s', (tx) => tx.createTask('Y', ''), { operation: 'importPlan', agentId: 'planner' });
+      expect((await manager.history('s', { limit: 1 }))[0]).toMatchObject({ operation: 'importPlan', actor: 'planner' });
+      await expect(manager.batch('s', () => undefined, { operation: '' })).rejects.toThrow(/operation option must not be empty/);
     });
 
     it('keeps the newest entries within the retention', async () => {

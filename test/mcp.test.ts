@@ -228,7 +228,7 @@ describe('gestura-tasks mcp', () => {
       ['status_changed', 'w1'],
     ]);
     expect(history.structuredContent!.more).toBe(false);
-    expect(text(history).split('\n')[0]).toMatch(/#\d+ {2}w1 {2}status in_progress → completed {2}\(batch\)$/);
+    expect(text(history).split('\n')[0]).toMatch(/#\d+ {2}w1 {2}status in_progress → completed {2}\(updateTaskStatus\)$/);
     const released2 = await call('task_history', { task_id: second.id, session, limit: 1 });
     expect(released2.structuredContent).toMatchObject({ entries: [{ actor: 'w2', change: { type: 'status_changed', to: 'NotStarted' } }] });
     const limited = await call('task_history', { session, limit: 1, since: '1h' });

@@ -17,13 +17,18 @@ export interface CreateTaskInput {
  * cycle, nothing is written. Validation is the manager's (names, ids, parent).
  */
 export function createTask(manager: TaskManager, sessionId: string, input: CreateTaskInput): Promise<Task> {
-  return manager.batch(sessionId, (tx) => {
-    const description = input.description ?? '';
-    const created =
-      input.agentId === undefined
-        ? tx.createTask(input.name, description, input.parentId)
-        : tx.createAgentTask(input.name, description, input.agentId, input.parentId);
-    for (const blocker of input.blockedBy ?? []) tx.addTaskDependency(created.id, blocker);
-    return tx.getTask(created.id) as Task;
-  });
+  const operation = input.agentId === undefined ? 'createTask' : 'createAgentTask';
+  return manager.batch(
+    sessionId,
+    (tx) => {
+      const description = input.description ?? '';
+      const created =
+        input.agentId === undefined
+          ? tx.createTask(input.name, description, input.parentId)
+          : tx.createAgentTask(input.name, description, input.agentId, input.parentId);
+      for (const blocker of input.blockedBy ?? []) tx.addTaskDependency(created.id, blocker);
+      return tx.getTask(created.id) as Task;
+    },
+    { operation },
+  );
 }

@@ -85,5 +85,6 @@ export async function importPlan(
       tx.close();
     }
   }
-  return manager.batch(sessionId, (tx) => materialize(tx, specs, parentId, false));
+  const operation = parentId === null ? 'materializeRequirementBreakdown' : 'materializeRequirementBreakdownUnderParent';
+  return manager.batch(sessionId, (tx) => materialize(tx, specs, parentId, false), { operation });
 }

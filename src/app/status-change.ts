@@ -30,15 +30,19 @@ export async function setTaskStatus(
   status: string | TaskStatus,
   fence?: FenceOptions,
 ): Promise<StatusChangeResult> {
-  return manager.batch(sessionId, (tx) => {
-    const before = new Map<string, TaskStatus>();
-    for (const t of tx.listTasks()) before.set(t.id, t.status);
-    const task = tx.updateTaskStatus(taskId, status, fence);
-    const changes: StatusChange[] = [];
-    for (const t of tx.listTasks()) {
-      const from = before.get(t.id);
-      if (from !== undefined && from !== t.status) changes.push({ task: t, from, to: t.status });
-    }
-    return { task, changes };
-  });
+  return manager.batch(
+    sessionId,
+    (tx) => {
+      const before = new Map<string, TaskStatus>();
+      for (const t of tx.listTasks()) before.set(t.id, t.status);
+      const task = tx.updateTaskStatus(taskId, status, fence);
+      const changes: StatusChange[] = [];
+      for (const t of tx.listTasks()) {
+        const from = before.get(t.id);
+        if (from !== undefined && from !== t.status) changes.push({ task: t, from, to: t.status });
+      }
+      return { task, changes };
+    },
+    { operation: 'updateTaskStatus' },
+  );
 }
