@@ -2,13 +2,14 @@
  * The history under SIGKILL (README "History"): 200 writers keeping a history (1,000 in long mode)
  * are killed one after another at random moments, mostly mid-commit; after every kill, the history
  * read through the session's commit sequence agrees with the session file: every landed commit has
- * its entries, none beyond the session's sequence shows, and the last status change recorded for
- * each task is its status.
+ * its entries, none beyond the session's sequence shows, and the last status change and the last
+ * claim change recorded for each task are its status and its claim. The writers change statuses
+ * and take, renew, release and let expire leased claims.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HISTORY_SEQ_KEY, TaskManager, type HistoryEntry, type Task } from '../../src/index.js';
+import { HISTORY_SEQ_KEY, TaskManager, readClaim, type HistoryEntry, type Task } from '../../src/index.js';
 import { LONG, bundledLauncher, removeTempDirs, rng, startWorker, tempDir, type Launcher } from './harness.js';
 
 afterAll(removeTempDirs);
@@ -35,6 +36,16 @@ async function checkAgreement(manager: TaskManager, session: string): Promise<nu
     expect(own.at(-1)?.change).toEqual({ type: 'created', name: task.name });
     const lastStatus = own.find((e) => e.change.type === 'status_changed');
     expect(lastStatus === undefined ? 'NotStarted' : (lastStatus.change as { to: string }).to).toBe(task.status);
+    // The newest claim entry is the task's claim as stored: taken or renewed with its token and
+    // expiry while it has one, released or expired once it has none.
+    const lastClaim = own.find((e) => e.change.type.startsWith('claim_'))?.change;
+    const claim = readClaim(task);
+    if (claim !== null) {
+      expect(['claim_taken', 'claim_renewed']).toContain(lastClaim?.type);
+      expect(lastClaim).toMatchObject({ token: claim.token, expires_at: claim.expires_at });
+    } else if (lastClaim !== undefined) {
+      expect(['claim_released', 'claim_expired']).toContain(lastClaim.type);
+    }
   }
   expect(new Set(history.map((e) => e.task_id))).toEqual(new Set(tasks.map((t) => t.id)));
   return seq;
@@ -47,7 +58,7 @@ describe('history under SIGKILL', () => {
   });
 
   it(`${KILLS} kills of writers mid-commit never leave history and session disagreeing`, { timeout: LONG ? 1_800_000 : 300_000 }, async () => {
-    const runLane = async (lane: number): Promise<{ kills: number; staleLocks: number; commits: number; orphaned: number }> => {
+    const runLane = async (lane: number): Promise<{ kills: number; staleLocks: number; commits: number; orphaned: number; claims: number }> => {
       const random = rng(104729 * (lane + 1));
       const baseDir = tempDir(`history${lane}`);
       const manager = new TaskManager(baseDir, { history: true });
@@ -82,14 +93,23 @@ describe('history under SIGKILL', () => {
       expect(await checkAgreement(manager, 'h')).toBe(commits + 1);
       const lines = fs.readFileSync(historyFile, 'utf8').trim().split('\n');
       expect(Math.max(...lines.map((l) => (JSON.parse(l) as HistoryEntry).seq))).toBe(commits + 1);
-      return { kills, staleLocks, commits, orphaned };
+      const claims = (await manager.history('h')).filter((e) => e.change.type.startsWith('claim_')).length;
+      return { kills, staleLocks, commits, orphaned, claims };
     };
     const lanes = await Promise.all(Array.from({ length: LANES }, (_, lane) => runLane(lane)));
-    const total = lanes.reduce((a, s) => ({ kills: a.kills + s.kills, staleLocks: a.staleLocks + s.staleLocks, commits: a.commits + s.commits, orphaned: a.orphaned + s.orphaned }));
+    const total = lanes.reduce((a, s) => ({
+      kills: a.kills + s.kills,
+      staleLocks: a.staleLocks + s.staleLocks,
+      commits: a.commits + s.commits,
+      orphaned: a.orphaned + s.orphaned,
+      claims: a.claims + s.claims,
+    }));
     console.info(`[campaign] history crash: ${JSON.stringify(total)}`);
     expect(total.kills).toBe(KILLS);
     // The kills landed inside commits, not only between them, and commits went on between kills.
     expect(total.staleLocks).toBeGreaterThan(0);
     expect(total.commits).toBeGreaterThan(KILLS);
+    // Claims were part of the story the history had to keep.
+    expect(total.claims).toBeGreaterThan(0);
   });
 });
