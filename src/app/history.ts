@@ -34,7 +34,8 @@ export async function readHistoryPage(
 ): Promise<HistoryPage> {
   const limit = query.limit ?? DEFAULT_HISTORY_LIMIT;
   if (!Number.isSafeInteger(limit) || limit < 1) throw new InvalidInputError(`history limit must be a positive integer, got ${String(limit)}`);
-  const entries = await manager.history(sessionId, { taskId: query.taskId, since: query.since, limit: limit + 1 });
+  // One more than asked for says whether older entries were left out.
+  const entries = await manager.history(sessionId, { taskId: query.taskId, since: query.since, limit: Math.min(limit + 1, Number.MAX_SAFE_INTEGER) });
   return { entries: entries.slice(0, limit), more: entries.length > limit };
 }
 
