@@ -11,6 +11,7 @@ import { InvalidInputError, TaskIoError, TaskManager, newExecutionEvidence, read
 import { HISTORY_SEQ_KEY, queryHistory, retainHistory, type HistoryEntry } from '../src/history.js';
 import { MemoryTaskStore } from '../src/store/memory-store.js';
 import { historyFileOf } from '../src/store/history-file.js';
+import { describeChange, historyLine, parseSince } from '../src/app/history.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -312,5 +313,48 @@ describe('history file and session file agree after a crash', () => {
     await expect(manager.createTask('s', 'B', '')).rejects.toThrow(TaskIoError);
     expect(fs.readFileSync(file, 'utf8')).toBe(before);
     expect(fs.readFileSync(target, 'utf8')).toBe('');
+  });
+});
+
+describe('history for the front ends (src/app/history.ts)', () => {
+  it('reads a since as a time or a duration back from now, and refuses anything else', () => {
+    const now = Date.parse('2026-12-02T10:00:00Z');
+    expect(parseSince('2026-12-01T09:00:00Z', now)).toBe('2026-12-01T09:00:00Z');
+    expect(parseSince(' 90m ', now)).toBe('2026-12-02T08:30:00.000000000Z');
+    expect(parseSince('1d', now)).toBe('2026-12-01T10:00:00.000000000Z');
+    for (const bad of ['yesterday', '', '-5m', '2026-13-01T00:00:00Z']) expect(() => parseSince(bad, now)).toThrow(InvalidInputError);
+  });
+
+  it('says every change in words, escaping what came from the data', () => {
+    const e = (change: HistoryEntry['change']): HistoryEntry => ({ seq: 3, time: '2026-12-02T10:00:00Z', operation: 'op', task_id: 't\u001b1', actor: 'a\n', change });
+    expect(
+      [
+        { type: 'created', name: 'N' },
+        { type: 'deleted', name: 'N' },
+        { type: 'status_changed', from: 'NotStarted', to: 'Completed' },
+        { type: 'renamed', from: 'A', to: 'B' },
+        { type: 'dependency_added', blocker_id: 'b' },
+        { type: 'evidence_recorded', kind: 'test', summary: 'red', success: false },
+        { type: 'claim_taken', token: 4, expires_at: 'T' },
+        { type: 'claim_renewed', token: 4, expires_at: 'U' },
+        { type: 'claim_released', token: 4 },
+        { type: 'claim_expired', token: 4 },
+        { type: 'list_replaced', task_count: 9 },
+      ].map((c) => describeChange(c as HistoryEntry['change'])),
+    ).toEqual([
+      "created 'N'",
+      "deleted 'N'",
+      'status not_started → completed',
+      "renamed 'A' → 'B'",
+      'now waits for b',
+      'evidence test (failed): red',
+      'claim taken, token 4, until T',
+      'claim renewed, token 4, until U',
+      'claim released, token 4',
+      'claim expired, token 4',
+      'list replaced (9 tasks)',
+    ]);
+    expect(historyLine(e({ type: 'created', name: 'x\u001b[2J' }))).toBe("2026-12-02T10:00:00Z  #3  a\\n  t\\e1  created 'x\\e[2J'  (op)");
+    expect(historyLine(e({ type: 'claim_expired', token: 1 }), false)).toBe('2026-12-02T10:00:00Z  #3  a\\n  claim expired, token 1  (op)');
   });
 });
