@@ -3,7 +3,7 @@
  * store alike (`describe.each(STORES)`), through managers made here.
  */
 import fs from 'node:fs';
-import { steppingClock, TaskManager, type TaskManagerOptions } from '../../src/index.js';
+import { MemoryTaskStore, steppingClock, TaskManager, type TaskManagerOptions } from '../../src/index.js';
 import type { HistoryRetention } from '../../src/history.js';
 import { encodeTaskList } from '../../src/store/codec.js';
 import { FileTaskStore } from '../../src/store/file-store.js';
@@ -12,9 +12,12 @@ import { PostgresTaskStore } from '../../src/store/postgres/index.js';
 import { counterIds, tempDir } from './env.js';
 import { postgresStore } from './postgres.js';
 
-/** The stores every behaviour suite runs on. */
-export type StoreKind = 'file' | 'postgres';
+/** The stores behaviour suites run on. */
+export type StoreKind = 'memory' | 'file' | 'postgres';
+/** The persistent stores: suites about what is stored run on both. */
 export const STORES: readonly StoreKind[] = ['file', 'postgres'];
+/** For suites of model rules that ran on the memory store: that, and the PostgreSQL store. */
+export const MODEL_STORES: readonly StoreKind[] = ['memory', 'postgres'];
 
 /** Options of {@link managerOn}: the manager's, plus the store's history setting. */
 export type StoreManagerOptions = Omit<TaskManagerOptions, 'store'> & { readonly history?: boolean | HistoryRetention };
@@ -28,13 +31,21 @@ export function managerOn(kind: StoreKind, options: StoreManagerOptions = {}): T
   const defaults = { clock: steppingClock('2025-01-01T00:00:00Z', 1000n), newId: counterIds() };
   if (kind === 'file') return new TaskManager(dir, { ...defaults, ...options });
   const { history, ...rest } = options;
-  return new TaskManager(dir, { ...defaults, ...rest, store: postgresStore({ history }) });
+  const store = kind === 'memory' ? new MemoryTaskStore({ history }) : postgresStore({ history });
+  return new TaskManager(dir, { ...defaults, ...rest, store });
+}
+
+/** The store behind `manager`, seen through a test wrapper that keeps it as `inner`. */
+export function storeOf(manager: TaskManager): TaskStore {
+  const inner = (manager.store as { inner?: TaskStore }).inner;
+  return inner ?? manager.store;
 }
 
 /** A second store on the same place as `manager`'s (as another process would open it). */
 export function sameStore(manager: TaskManager, options: { history?: boolean | HistoryRetention } = {}): TaskStore {
-  const store = manager.store;
+  const store = storeOf(manager);
   if (store instanceof PostgresTaskStore) return postgresStore({ schema: store.schema, history: options.history });
+  if (store instanceof MemoryTaskStore) return store; // one process: the same store
   return new FileTaskStore(manager.baseDir, { history: options.history });
 }
 
@@ -49,7 +60,7 @@ export function reopen(manager: TaskManager, options: StoreManagerOptions = {}):
  * PostgreSQL store, the stored list printed exactly as the file store prints it.
  */
 export async function storedText(manager: TaskManager, sessionId: string): Promise<string> {
-  if (manager.store instanceof PostgresTaskStore) {
+  if (storeOf(manager) instanceof PostgresTaskStore) {
     // Read by a store of its own, as another process would: nothing cached.
     const stored = await sameStore(manager).read(sessionId, null);
     if (stored === null) throw new Error(`no stored list for ${sessionId}`);
