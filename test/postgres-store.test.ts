@@ -132,7 +132,7 @@ describe('round trips', () => {
       expect(statements).toHaveLength(1);
       statements.length = 0;
       await m.updateTask('s', t.id, 'B');
-      expect(statements.map((s) => s.trim().split(/\s+/)[0])).toEqual(['BEGIN', 'INSERT', 'WITH', 'COMMIT']);
+      expect(statements.map((s) => s.trim().split(/[\s;]+/)[0])).toEqual(['BEGIN', 'INSERT', 'WITH', 'COMMIT']);
       // Another store commits: the next commit here reads the changed rows inside its lock (one more).
       await new TaskManager(tempDir(), { store: postgresStore({ schema: store.schema }), newId: counterIds('o-') }).createTask('s', 'other', '');
       statements.length = 0;
@@ -141,7 +141,7 @@ describe('round trips', () => {
       // A commit that changes nothing rolls back.
       statements.length = 0;
       await m.batch('s', () => undefined);
-      expect(statements.map((s) => s.trim().split(/\s+/)[0])).toEqual(['BEGIN', 'INSERT', 'ROLLBACK']);
+      expect(statements.map((s) => s.trim().split(/[\s;]+/)[0])).toEqual(['BEGIN', 'INSERT', 'ROLLBACK']);
       await dropSchema(store.schema);
     } finally {
       await pool.end();
@@ -222,6 +222,16 @@ describe('the session lock and stale writes', () => {
     } finally {
       await holder.end();
     }
+  });
+
+  it('a live holder keeps the lock past the idle limit (half the timeout) while its callback runs', async () => {
+    const store = postgresStore({ timeoutMs: 3000 });
+    const m = manager(store);
+    await m.batch('s', async (tx) => {
+      tx.createTask('slow', '');
+      await new Promise((r) => setTimeout(r, 2500));
+    });
+    expect((await m.listTasks('s')).map((t) => t.name)).toEqual(['slow']);
   });
 
   it('a server that cannot be reached fails every call within timeoutMs with a TaskIoError naming the store', async () => {

@@ -40,6 +40,7 @@ import {
 } from '../../history.js';
 import type { TaskList } from '../../model/task-list.js';
 import type { Task } from '../../schema/task.js';
+import { timestampToNanos } from '../../schema/timestamp.js';
 import { decodeTaskText, encodeListTop, encodeTaskText, listFromPieces } from '../codec.js';
 import { holdsKey, withKeyedMutex } from '../keyed-mutex.js';
 import type { StoredList, StoreHistory, TaskStore } from '../task-store.js';
@@ -111,6 +112,8 @@ export class PostgresTaskStore implements TaskStore {
   readonly #pool: pg.Pool;
   readonly #ownsPool: boolean;
   readonly #timeoutMs: number;
+  /** How long a lock holder's transaction may sit idle before the server ends it (timeoutMs / 2). */
+  readonly #staleMs: number;
   readonly #identity: string;
   readonly #sql: Statements;
   readonly #quoted: string;
@@ -128,6 +131,7 @@ export class PostgresTaskStore implements TaskStore {
       throw new InvalidInputError(`timeoutMs must be a positive integer, got ${String(timeoutMs)}`);
     }
     this.#timeoutMs = timeoutMs;
+    this.#staleMs = Math.max(1, Math.floor(timeoutMs / 2));
     if ('pool' in connection && connection.pool instanceof pg.Pool) {
       this.#pool = connection.pool;
       this.#ownsPool = false;
@@ -374,8 +378,11 @@ export class PostgresTaskStore implements TaskStore {
     return withKeyedMutex(key, async () => {
       const lease = await this.#connect(deadline, 'lock', where);
       let held: Held | undefined;
+      let keepalive: NodeJS.Timeout | undefined;
       try {
-        await this.#run(lease, 'BEGIN', undefined, deadline, 'lock', where);
+        // A holder that stops answering (a frozen or cut-off host) loses the lock once its
+        // transaction has sat idle for half the timeout; a live holder keeps it with a keepalive.
+        await this.#run(lease, `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${this.#staleMs}`, undefined, deadline, 'lock', where);
         const row = (await this.#run<Record<string, string | number | null>>(lease, this.#sql.lock, [sessionId, randomBytes(12).toString('base64url')], deadline, 'lock', where)).rows[0];
         if (row === undefined) throw new TaskIoError(`cannot lock '${where}': the session row was not returned`, { path: where });
         held = {
@@ -393,6 +400,10 @@ export class PostgresTaskStore implements TaskStore {
           done: false,
         };
         this.#held.set(sessionId, held);
+        keepalive = setInterval(() => {
+          if (!held?.done) lease.client.query('SELECT 1').catch(() => undefined);
+        }, Math.max(10, Math.floor(this.#staleMs / 3)));
+        keepalive.unref();
         const result = await fn();
         if (!held.done) {
           held.done = true;
@@ -412,6 +423,7 @@ export class PostgresTaskStore implements TaskStore {
         }
         throw error;
       } finally {
+        clearInterval(keepalive);
         if (held !== undefined && this.#held.get(sessionId) === held) this.#held.delete(sessionId);
         release(lease);
       }
@@ -517,12 +529,12 @@ export class PostgresTaskStore implements TaskStore {
     return {
       seq,
       entryNos,
-      times: added.map((e) => e.time),
+      times: added.map((e) => timestampToNanos(e.time)?.toString() ?? null),
       entries: added.map((e) => JSON.stringify(e)),
       // Compaction keeps the newest `max` entries and, with an age limit, drops older ones (but never
       // the newest commit's: the statement spares seq = this commit's).
       dropThrough: overdue ? next - 1 - max : 0,
-      cutoff: overdue && retention.maxAgeMs !== undefined ? new Date(Date.now() - retention.maxAgeMs).toISOString() : null,
+      cutoff: overdue && retention.maxAgeMs !== undefined ? (BigInt(Date.now() - retention.maxAgeMs) * 1_000_000n).toString() : null,
       next,
       count: overdue ? Math.min(total, max) : total,
     };
