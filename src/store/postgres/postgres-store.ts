@@ -110,6 +110,7 @@ export class PostgresTaskStore implements TaskStore {
   readonly server: string;
   readonly history?: StoreHistory;
   readonly #pool: pg.Pool;
+  readonly #clientConfig: pg.ClientConfig;
   readonly #ownsPool: boolean;
   readonly #timeoutMs: number;
   /** How long a lock holder's transaction may sit idle before the server ends it (timeoutMs / 2). */
@@ -135,11 +136,13 @@ export class PostgresTaskStore implements TaskStore {
     if ('pool' in connection && connection.pool instanceof pg.Pool) {
       this.#pool = connection.pool;
       this.#ownsPool = false;
+      this.#clientConfig = connection.pool.options;
       this.server = serverLocation(connection.pool.options);
     } else if ('connectionString' in connection && typeof connection.connectionString === 'string' && connection.connectionString !== '') {
       const config: pg.PoolConfig = { connectionString: connection.connectionString, connectionTimeoutMillis: timeoutMs, keepAlive: true };
       this.#pool = new pg.Pool(config);
       this.#ownsPool = true;
+      this.#clientConfig = config;
       this.server = serverLocation(config);
     } else {
       throw new InvalidInputError('connection must be { connectionString: string } or { pool: pg.Pool }');
@@ -156,6 +159,20 @@ export class PostgresTaskStore implements TaskStore {
   /** `postgres://host:port/db#schema/session` (never the user or password). */
   locate(sessionId: string): string {
     return `${this.#identity}/${sessionId}`;
+  }
+
+  /**
+   * A new connection to this store's server outside its pool, with the pool's settings (for a
+   * LISTEN connection, which must not go back to a pool). The caller connects it, listens for its
+   * 'error' events and ends it.
+   */
+  dedicatedClient(): pg.Client {
+    return new pg.Client(this.#clientConfig);
+  }
+
+  /** The bound of every wait on the server, in milliseconds (the `timeoutMs` option). */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
   }
 
   /** Ends the pool when this store made it (from a connection string); a given pool is left open. */
