@@ -13,11 +13,12 @@
  * - read: 1 RT always (one statement: the session row, plus the rows changed since the version
  *   held). Nothing changed: one small row comes back. Changed: O(changed rows) come back and are
  *   decoded, the list is rebuilt around them in O(n) pointer work. No list held: every row.
- * - commit (withLock + read + write): BEGIN, lock (an upsert of the session row that takes it FOR
- *   UPDATE), the write statement, COMMIT: 4 RT, plus 1 RT for the read inside the lock when another
- *   process committed since this store last read the session. The write statement sends only the
+ * - commit (withLock + read + write): BEGIN (with the idle limit of the transaction), lock (an
+ *   upsert of the session row that takes it FOR UPDATE), the write statement, COMMIT: 4 RT, plus
+ *   1 RT for the read inside the lock when another process committed since this store last read
+ *   the session. The write statement sends only the
  *   changed and removed rows: O(changed) SQL work, O(n) pointer compares in memory.
- * - a commit that changes nothing: BEGIN, lock, [read], ROLLBACK.
+ * - a commit that changes nothing: BEGIN, lock, [read], ROLLBACK: 3 RT.
  * - first use of a store: 1 RT to check the schema version (creating the tables when missing).
  *
  * Writers of a session are serialised by the session row lock, held for the whole
