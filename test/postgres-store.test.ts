@@ -168,6 +168,20 @@ describe('readers that hold a version fetch only what changed, and stay exact', 
     );
   });
 
+  it('a reader holding a version newer than the stored one (a restored backup) reads everything again', async () => {
+    const store = postgresStore();
+    const writer = manager(store);
+    const reader = manager(postgresStore({ schema: store.schema }));
+    const a = await writer.createTask('s', 'A', '');
+    await writer.createTask('s', 'B', '');
+    expect(await reader.listTasks('s')).toHaveLength(2);
+    // What restoring a backup taken after the first commit does to the tables.
+    const q = pg.escapeIdentifier(store.schema);
+    await queryTest(`DELETE FROM ${q}.tasks WHERE session_id = $1 AND task_id <> $2`, ['s', a.id]);
+    await queryTest(`UPDATE ${q}.sessions SET version = 1, task_count = 1 WHERE session_id = $1`, ['s']);
+    expect((await reader.listTasks('s')).map((t) => t.name)).toEqual(['A']);
+  });
+
   it('tombstones are purged, and a reader older than the purge reads everything again', async () => {
     const store = postgresStore();
     const writer = manager(store);
