@@ -5,15 +5,19 @@
  * Lists are immutable once stored ("never mutate it"), which makes sharing them safe.
  */
 import type { TaskList } from '../model/task-list.js';
-import type { StoredList, TaskStore } from '../store/task-store.js';
+import type { StoredList, StoreChangeFeed, TaskStore } from '../store/task-store.js';
 
 export class SharedReadStore implements TaskStore {
   readonly #inner: TaskStore;
   readonly #last = new Map<string, StoredList | null>();
   readonly #reading = new Map<string, Promise<StoredList | null>>();
 
+  /** The inner store's change feed: the dashboard's watchers listen instead of polling where there is one. */
+  readonly changes?: StoreChangeFeed;
+
   constructor(inner: TaskStore) {
     this.#inner = inner;
+    if (inner.changes !== undefined) this.changes = inner.changes;
   }
 
   /** The freshest stored list; concurrent reads of one session share one store read. */

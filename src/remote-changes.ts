@@ -1,0 +1,164 @@
+/**
+ * Other writers' commits for `manager.on('change')`, on a store with a live change feed (the
+ * PostgreSQL store). While the manager has listeners it subscribes to every session of the store;
+ * each announced commit it did not make itself is read and compared with what the manager last saw
+ * of that session (read, wrote or reported), and the difference is delivered as ordinary change
+ * events — the same rules as {@link watchSession}: net effect, tasks compared on content.
+ *
+ * A session the manager never saw has no "before": its first announced commit is reported as one
+ * `list_replaced` event (taskCount: its tasks now), and later ones task by task. After the feed was
+ * lost and is back, every session seen is re-read and its net change reported; the commits of a
+ * session never seen that landed during the outage are not reported.
+ *
+ * Ordering with the manager's own commits: inside its commit (store lock held, so no other writer
+ * can commit meanwhile) the manager calls {@link RemoteChanges.ownCommit}, which reports first what
+ * others committed since the last state seen, then records the commit's own result as seen. A
+ * background read that finishes after that point finds the seen state moved and reads again from
+ * there, so nothing is reported twice or backwards.
+ */
+import { diffTaskLists, sameTaskContent, type TaskChangeEvent } from './events.js';
+import { TaskList } from './model/task-list.js';
+import type { StoreChangeFeed, StoredList, TaskStore } from './store/task-store.js';
+
+/** Delay before retrying a failed read of an announced session, or a failed subscription. */
+const RETRY_MS = 1_000;
+
+/** True when `a` and `b` are the same stored state of a session. */
+function sameState(a: StoredList | null, b: StoredList | null): boolean {
+  return a === b || (a !== null && b !== null && a.version === b.version);
+}
+
+/** What other writers commit, turned into change events for one manager's listeners. */
+export class RemoteChanges {
+  readonly #store: TaskStore;
+  readonly #feed: StoreChangeFeed;
+  readonly #emit: (events: readonly TaskChangeEvent[]) => void;
+  /** The last state of each session this manager saw (read, wrote or reported). */
+  readonly #seen = new Map<string, StoredList | null>();
+  /** Sessions being read after an announcement, and those announced again meanwhile. */
+  readonly #reading = new Set<string>();
+  readonly #again = new Set<string>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #subscription: Promise<(() => Promise<void>) | null> | null = null;
+  #active = false;
+
+  constructor(store: TaskStore, feed: StoreChangeFeed, emit: (events: readonly TaskChangeEvent[]) => void) {
+    this.#store = store;
+    this.#feed = feed;
+    this.#emit = emit;
+  }
+
+  /** Starts listening (the manager got its first listener). Listening begins shortly after. */
+  start(): void {
+    if (this.#active) return;
+    this.#active = true;
+    this.#subscribe();
+  }
+
+  /** Stops listening and forgets what was seen (the manager's last listener left). */
+  async stop(): Promise<void> {
+    if (!this.#active) return;
+    this.#active = false;
+    this.#seen.clear();
+    this.#again.clear();
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    const subscription = this.#subscription;
+    this.#subscription = null;
+    const unsubscribe = await subscription;
+    await unsubscribe?.().catch(() => undefined);
+  }
+
+  /** The manager read `stored`: the first sight of a session is its baseline. O(1). */
+  noteRead(sessionId: string, stored: StoredList | null): void {
+    if (this.#active && !this.#seen.has(sessionId)) this.#seen.set(sessionId, stored);
+  }
+
+  /**
+   * The manager wrote `saved` on `basis`, still holding the session's lock. Returns the events of
+   * other writers' commits between the last state seen and `basis` (to deliver before the commit's
+   * own), and `undo`, to call if the commit fails after all. O(tasks) when there are such commits.
+   */
+  ownCommit(sessionId: string, basis: StoredList | null, saved: StoredList): { events: TaskChangeEvent[]; undo: () => void } {
+    if (!this.#active) return { events: [], undo: () => undefined };
+    const had = this.#seen.has(sessionId);
+    const last = this.#seen.get(sessionId) ?? null;
+    this.#seen.set(sessionId, saved);
+    const undo = (): void => {
+      if (this.#seen.get(sessionId) !== saved) return;
+      if (had) this.#seen.set(sessionId, last);
+      else this.#seen.delete(sessionId);
+    };
+    if (!had || sameState(last, basis)) return { events: [], undo };
+    const empty = new TaskList(sessionId);
+    return { events: diffTaskLists(sessionId, last?.list ?? empty, basis?.list ?? empty, false, sameTaskContent), undo };
+  }
+
+  #subscribe(): void {
+    const subscription = this.#feed
+      .subscribe(null, {
+        onChange: (sessionId) => this.#announced(sessionId),
+        onResync: () => {
+          for (const sessionId of this.#seen.keys()) this.#announced(sessionId);
+        },
+        // The feed reconnects on its own; a manager has no error channel for it (watchSession has).
+        onError: () => undefined,
+      })
+      .catch(() => {
+        // Cannot listen now (e.g. the server is down): try again while someone listens.
+        if (this.#subscription === subscription) this.#later(() => this.#subscribe());
+        return null;
+      });
+    this.#subscription = subscription;
+  }
+
+  #later(fn: () => void): void {
+    if (!this.#active) return;
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      if (this.#active) fn();
+    }, RETRY_MS);
+    timer.unref();
+    this.#timers.add(timer);
+  }
+
+  /** A commit to `sessionId` was announced: one read at a time per session; announcements during it make one more. */
+  #announced(sessionId: string): void {
+    if (!this.#active) return;
+    if (this.#reading.has(sessionId)) {
+      this.#again.add(sessionId);
+      return;
+    }
+    this.#reading.add(sessionId);
+    void this.#catchUp(sessionId).finally(() => {
+      this.#reading.delete(sessionId);
+      if (this.#again.delete(sessionId)) this.#announced(sessionId);
+    });
+  }
+
+  /** Reads the session and reports its change since the state last seen. */
+  async #catchUp(sessionId: string): Promise<void> {
+    for (;;) {
+      const had = this.#seen.has(sessionId);
+      const base = this.#seen.get(sessionId) ?? null;
+      let next: StoredList | null;
+      try {
+        next = await this.#store.read(sessionId, base);
+      } catch {
+        this.#later(() => this.#announced(sessionId));
+        return;
+      }
+      if (!this.#active) return;
+      // The manager committed (or another read reported) meanwhile: read again from there.
+      if (this.#seen.has(sessionId) !== had || (this.#seen.get(sessionId) ?? null) !== base) continue;
+      this.#seen.set(sessionId, next);
+      if (!had) {
+        this.#emit([{ type: 'list_replaced', sessionId, taskCount: next?.list.size ?? 0 }]);
+      } else if (!sameState(base, next)) {
+        const empty = new TaskList(sessionId);
+        this.#emit(diffTaskLists(sessionId, base?.list ?? empty, next?.list ?? empty, false, sameTaskContent));
+      }
+      return;
+    }
+  }
+}
