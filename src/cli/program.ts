@@ -23,7 +23,10 @@ export { DEFAULT_SESSION, type CliIo, type CliOutput } from './io.js';
 type CommandRun = (ctx: Context, ...args: any[]) => Promise<void>;
 
 /** Builds the commands on `program`; `lazy` turns a module loader into an action. */
-function defineCommands(program: Command, lazy: (load: () => Promise<{ default: CommandRun }>) => (...args: unknown[]) => Promise<void>): void {
+function defineCommands(
+  program: Command,
+  lazy: (load: () => Promise<{ default: CommandRun }>, openStore?: boolean) => (...args: unknown[]) => Promise<void>,
+): void {
   program
     .command('tree')
     .description('show the tasks as a tree with status marks; deep levels and long lists are counted, not printed')
@@ -124,8 +127,16 @@ function defineCommands(program: Command, lazy: (load: () => Promise<{ default: 
 
   program
     .command('sessions')
-    .description('list the sessions under --dir')
+    .description('list the sessions of the store (--dir or --database-url)')
     .action(lazy(() => import('./commands/sessions.js')));
+
+  program
+    .command('copy')
+    .description('copy sessions between stores (directories and PostgreSQL URLs), byte for byte; --session copies one')
+    .requiredOption('--from <dir|url>', 'the store to copy from: a directory or a postgres:// URL')
+    .requiredOption('--to <dir|url>', 'the store to copy to: a directory or a postgres:// URL')
+    .option('--force', 'overwrite sessions that already exist in --to (otherwise the copy is refused, nothing written)')
+    .action(lazy(() => import('./commands/copy.js'), false));
 
   program
     .command('watch')
@@ -157,6 +168,7 @@ function buildProgram(io: CliIo): Command {
     .description('Inspect and drive gestura task lists (<dir>/.gestura/tasks/<session>.json).')
     .version(packageVersion(), '-V, --version')
     .option('-d, --dir <path>', 'base directory holding .gestura/tasks (default: current directory)')
+    .option('--database-url <url>', 'keep tasks in PostgreSQL instead (postgres://user:password@host/db[#schema]; default: $GESTURA_TASKS_DATABASE_URL)')
     .option('-s, --session <id>', `session id (default: $GESTURA_SESSION or "${DEFAULT_SESSION}")`)
     .option('--json', 'machine-readable JSON output')
     .showSuggestionAfterError()
@@ -167,10 +179,16 @@ function buildProgram(io: CliIo): Command {
       writeErr: (s) => io.stderr.write(escapeLines(s)),
     });
 
-  defineCommands(program, (load) => async (...args: unknown[]): Promise<void> => {
+  defineCommands(program, (load, openStore = true) => async (...args: unknown[]): Promise<void> => {
     const command = args[args.length - 1] as Command;
     const [{ makeContext }, { default: run }] = await Promise.all([import('./context.js'), load()]);
-    await run(makeContext(command.optsWithGlobals<GlobalOptions>(), io), ...args.slice(0, -1));
+    const ctx = await makeContext(command.optsWithGlobals<GlobalOptions>(), io, openStore);
+    try {
+      await run(ctx, ...args.slice(0, -1));
+    } finally {
+      // Everything the command did is committed; a failure to close the pool changes nothing.
+      await ctx.close().catch(() => undefined);
+    }
   });
   return program;
 }
