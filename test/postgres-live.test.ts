@@ -1,0 +1,166 @@
+/**
+ * Live changes across hosts on a real PostgreSQL server: two managers on two separate pools (two
+ * "machines") share a session; what one commits reaches the other's watcher and change listeners
+ * through LISTEN/NOTIFY, without polling; after the listener's connection is killed, the changes
+ * committed while it was down are reported once it is back.
+ */
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TaskIoError, TaskManager, watchSession, type TaskChangeEvent, type TaskError } from '../src/index.js';
+import { PostgresTaskStore } from '../src/store/postgres/index.js';
+import { dropSchema, postgresStore, testDatabaseUrl, uniqueSchema } from './helpers/postgres.js';
+
+const S = 'shared';
+/** A watcher interval no test can reach: any event seen came from the feed, not from a timer. */
+const NEVER = 2_000_000_000;
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Events delivered to `listener`, and a way to wait until one matches. */
+function collector(): { listener: (e: TaskChangeEvent) => void; events: TaskChangeEvent[]; until(pred: (e: TaskChangeEvent) => boolean): Promise<void> } {
+  const events: TaskChangeEvent[] = [];
+  const waiting: { pred: (e: TaskChangeEvent) => boolean; resolve: () => void }[] = [];
+  return {
+    events,
+    listener: (event) => {
+      events.push(event);
+      for (const w of waiting.splice(0)) {
+        if (w.pred(event)) w.resolve();
+        else waiting.push(w);
+      }
+    },
+    until: (pred) => (events.some(pred) ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ pred, resolve }))),
+  };
+}
+
+/** Two hosts on one schema: each with its own store and pool. */
+function twoHosts(): { a: TaskManager; b: TaskManager; storeB: PostgresTaskStore } {
+  const schema = uniqueSchema('live');
+  const storeA = postgresStore({ schema });
+  const storeB = postgresStore({ schema });
+  return { a: new TaskManager('.', { store: storeA }), b: new TaskManager('.', { store: storeB }), storeB };
+}
+
+describe('live changes across hosts (PostgreSQL)', () => {
+  it("a commit on one host reaches a watcher on the other without polling", async () => {
+    const { a, b } = twoHosts();
+    const seen = collector();
+    const watcher = await watchSession(b, S, seen.listener, { intervalMs: NEVER });
+    cleanups.push(() => watcher.close());
+
+    const task = await a.createTask(S, 'from host A', '');
+    await seen.until((e) => e.type === 'created');
+    expect(seen.events).toEqual([expect.objectContaining({ type: 'created', sessionId: S, task: expect.objectContaining({ id: task.id, name: 'from host A' }) })]);
+
+    await a.updateTaskStatus(S, task.id, 'completed');
+    await seen.until((e) => e.type === 'status_changed');
+    await a.deleteTask(S, task.id);
+    await seen.until((e) => e.type === 'deleted');
+    expect(seen.events.map((e) => e.type)).toEqual(['created', 'updated', 'status_changed', 'deleted']);
+    expect(seen.events[2]).toMatchObject({ from: 'NotStarted', to: 'Completed' });
+  });
+
+  it("manager.on('change') reports the other host's commits once, its own once, and a session it never saw as list_replaced", async () => {
+    const { a, b, storeB } = twoHosts();
+    await a.createTask(S, 'before anyone listened', '');
+    // Listening starts shortly after on(): make sure host B's feed connection is up first.
+    const holdFeed = await storeB.changes.subscribe(null, { onChange: () => undefined, onResync: () => undefined, onError: () => undefined });
+    cleanups.push(holdFeed);
+    const seen = collector();
+    b.on('change', seen.listener);
+    cleanups.push(async () => void b.off('change', seen.listener));
+    expect(await b.listTasks(S)).toHaveLength(1); // B has now seen the session
+
+    const fromA = await a.createTask(S, 'made on A', '');
+    await seen.until((e) => e.type === 'created' && e.task.id === fromA.id);
+    const fromB = await b.createTask(S, 'made on B', '');
+    const later = await a.createTask(S, 'made on A later', '');
+    await seen.until((e) => e.type === 'created' && e.task.id === later.id);
+    expect(seen.events.map((e) => (e.type === 'created' ? e.task.name : e.type))).toEqual(['made on A', 'made on B', 'made on A later']);
+    expect(seen.events[1]).toMatchObject({ type: 'created', task: { id: fromB.id } });
+
+    // A session B never read, wrote or heard of: B cannot know what that commit changed.
+    await a.createTask('elsewhere', 'new session', '');
+    await seen.until((e) => e.sessionId === 'elsewhere');
+    await a.createTask('elsewhere', 'second', '');
+    await seen.until((e) => e.sessionId === 'elsewhere' && e.type === 'created');
+    expect(seen.events.filter((e) => e.sessionId === 'elsewhere')).toEqual([
+      { type: 'list_replaced', sessionId: 'elsewhere', taskCount: 1 },
+      expect.objectContaining({ type: 'created', task: expect.objectContaining({ name: 'second' }) }),
+    ]);
+  });
+
+  it('after the listening connection is killed, reconnects and reports what was committed meanwhile', async () => {
+    const schema = uniqueSchema('drop');
+    cleanups.push(() => dropSchema(schema));
+    const a = new TaskManager('.', { store: postgresStore({ schema }) });
+    // Host B on a pool of two connections with a name, so the test can find its listener and
+    // hold the pool's other slots while the listener is down.
+    const name = uniqueSchema('host_b');
+    const pool = new pg.Pool({ connectionString: testDatabaseUrl(), application_name: name, max: 2 });
+    pool.on('error', () => undefined);
+    const storeB = new PostgresTaskStore({ pool }, { schema });
+    cleanups.push(async () => {
+      await storeB.close();
+      await pool.end();
+    });
+    const b = new TaskManager('.', { store: storeB });
+    const kept = await a.createTask(S, 'kept', '');
+    const gone = await a.createTask(S, 'gone', '');
+
+    const watched = collector();
+    const errors: TaskError[] = [];
+    let held: pg.PoolClient[] = [];
+    const holdPool = async (): Promise<void> => {
+      // Take both slots before the feed retries (it waits at least 50 ms): it cannot listen until released.
+      held = await Promise.all([pool.connect(), pool.connect()]);
+    };
+    let holding: Promise<void> | null = null;
+    const watcher = await watchSession(b, S, watched.listener, {
+      intervalMs: NEVER,
+      onError: (error) => {
+        errors.push(error);
+        holding ??= holdPool();
+      },
+    });
+    cleanups.push(() => watcher.close());
+    const heard = collector();
+    b.on('change', heard.listener);
+    cleanups.push(async () => void b.off('change', heard.listener));
+    await b.listTasks(S);
+
+    const admin = new pg.Client({ connectionString: testDatabaseUrl() });
+    await admin.connect();
+    cleanups.push(() => admin.end());
+    const { rows } = await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", [name]);
+    expect(rows).toHaveLength(1);
+    await admin.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+    while (holding === null) await new Promise((resolve) => setImmediate(resolve));
+    await holding;
+    expect(errors[0]).toBeInstanceOf(TaskIoError);
+
+    // Committed while host B cannot listen: no notification can reach it.
+    const added = await a.createTask(S, 'added while down', '');
+    await a.updateTaskStatus(S, kept.id, 'in_progress');
+    await a.deleteTask(S, gone.id);
+    expect(watched.events).toEqual([]);
+
+    for (const client of held) client.release();
+    await watched.until((e) => e.type === 'deleted');
+    await heard.until((e) => e.type === 'deleted');
+    for (const events of [watched.events, heard.events]) {
+      const summary = events.map((e) => `${e.type}:${'task' in e ? e.task.name : ''}`).sort();
+      expect(summary).toEqual(['created:added while down', 'deleted:gone', 'status_changed:kept', 'updated:kept'].sort());
+    }
+    expect(watched.events.find((e) => e.type === 'created')).toMatchObject({ task: { id: added.id } });
+    expect(await listening(admin, name)).toBe(1);
+  });
+});
+
+async function listening(admin: pg.Client, name: string): Promise<number> {
+  const { rows } = await admin.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", [name]);
+  return Number(rows[0]?.n);
+}
