@@ -43,6 +43,7 @@ import type { Task } from '../../schema/task.js';
 import { decodeTaskText, encodeListTop, encodeTaskText, listFromPieces } from '../codec.js';
 import { holdsKey, withKeyedMutex } from '../keyed-mutex.js';
 import type { StoredList, StoreHistory, TaskStore } from '../task-store.js';
+import { PostgresChangeFeed } from './change-feed.js';
 import { acquire, ioError, release, run, serverLocation, type Lease } from './connection.js';
 import type { PostgresConnection, PostgresTaskStoreOptions } from './options.js';
 import { planRows } from './positions.js';
@@ -108,6 +109,8 @@ export class PostgresTaskStore implements TaskStore {
   /** The server, without user or password: `postgres://host:port/db`. */
   readonly server: string;
   readonly history?: StoreHistory;
+  /** The live change feed: LISTEN on one connection of the pool while anyone subscribes (change-feed.ts). */
+  readonly changes: PostgresChangeFeed;
   readonly #pool: pg.Pool;
   readonly #ownsPool: boolean;
   readonly #timeoutMs: number;
@@ -145,6 +148,7 @@ export class PostgresTaskStore implements TaskStore {
     this.#quoted = quoteIdentifier(this.schema);
     this.#sql = statements(this.#quoted);
     this.#identity = `${this.server}#${this.schema}`;
+    this.changes = new PostgresChangeFeed({ pool: this.#pool, schema: this.schema, timeoutMs, where: this.#identity });
     this.#retention = options.history === undefined || options.history === false ? null : requireRetention(options.history);
     if (this.#retention !== null) this.history = { read: (sessionId) => this.#readHistory(sessionId) };
   }
@@ -156,6 +160,7 @@ export class PostgresTaskStore implements TaskStore {
 
   /** Ends the pool when this store made it (from a connection string); a given pool is left open. */
   async close(): Promise<void> {
+    await this.changes.close();
     if (this.#ownsPool && !this.#pool.ended) await this.#pool.end();
   }
 
