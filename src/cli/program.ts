@@ -141,7 +141,7 @@ function defineCommands(
   program
     .command('watch')
     .description('print changes to the session as they happen (any process); Ctrl-C to stop')
-    .option('--interval <ms>', 'poll interval in milliseconds', '250')
+    .option('--interval <ms>', 'poll interval in milliseconds (a directory; a database URL is watched live, without polling)', '250')
     .action(lazy(() => import('./commands/watch.js')));
 
   program
