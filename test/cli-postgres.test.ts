@@ -3,11 +3,13 @@
  * against the test server: `copy` both ways keeps every byte and refuses to overwrite without
  * --force; commands and the MCP server work on the database as they do on a directory.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TaskManager, type Task } from '../src/index.js';
 import { PostgresTaskStore } from '../src/store/postgres/index.js';
@@ -107,6 +109,46 @@ describe('gestura-tasks on PostgreSQL', () => {
     expect(listed.stdout).toContain(`${task.id}  ○ not_started  Stored in PostgreSQL`);
     const both = await cli(['--database-url', url, '--dir', '.', 'list']);
     expect(both.code).toBe(2);
+  });
+
+  it("watch on a database prints another process's commits without polling, and exits on SIGINT", { timeout: 60_000 }, async () => {
+    const schema = uniqueSchema('watch');
+    schemas.push(schema);
+    const name = uniqueSchema('watcher');
+    // application_name lets the test see on the server when the watcher listens.
+    const url = `${testDatabaseUrl()}?application_name=${name}#${schema}`;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--database-url', url, '--json', 'watch', '--interval', '2000000000'], {
+      cwd: repoRoot,
+      env: { ...process.env, GESTURA_TASKS_DATABASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    let stdout = '';
+    const firstLine = new Promise<string>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d;
+        if (stdout.includes('\n')) resolve(stdout.slice(0, stdout.indexOf('\n')));
+      });
+    });
+    try {
+      const admin = new pg.Client({ connectionString: testDatabaseUrl() });
+      await admin.connect();
+      try {
+        const listening = async (): Promise<boolean> =>
+          (await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", [name])).rowCount === 1;
+        while (!(await listening())) await new Promise((resolve) => setTimeout(resolve, 50));
+      } finally {
+        await admin.end();
+      }
+      const task = await new TaskManager('.', { store: storeOf(schema) }).createTask('default', 'from another process', '');
+      expect(JSON.parse(await firstLine)).toMatchObject({ type: 'created', task: { id: task.id, name: 'from another process' } });
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toBe('');
   });
 
   it('the MCP server runs on --database-url', { timeout: 60_000 }, async () => {
