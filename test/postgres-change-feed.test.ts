@@ -19,8 +19,8 @@ afterEach(async () => {
 });
 
 /** A pool whose connections carry `name` as application_name, so a test can find them on the server. */
-function namedPool(name: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString: testDatabaseUrl(), application_name: name });
+function namedPool(name: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString: testDatabaseUrl(), application_name: name, max });
   pool.on('error', () => undefined);
   pools.push(pool);
   return pool;
@@ -145,6 +145,36 @@ describe('PostgresChangeFeed', () => {
     await notify(JSON.stringify([schema, 's1', '9']));
     await seen;
     expect(handlers.calls).toEqual(['error', 'resync', 'change:s1']);
+  });
+
+  it('resolves a subscription made while the connection is down, and resyncs it once back', async () => {
+    const schema = uniqueSchema('feed');
+    const name = uniqueSchema('app');
+    // One connection in the pool: holding it keeps the feed from listening again.
+    const pool = namedPool(name, 1);
+    const feed = feedOn(pool, schema);
+    let held: Promise<pg.PoolClient> | null = null;
+    const first = recorder();
+    const lost = first.next('error');
+    await feed.subscribe(null, { ...first, onError: (error) => {
+      held ??= pool.connect(); // the broken connection was given back: take its slot first
+      first.onError(error);
+    } });
+    await terminate(await listeners(name));
+    await lost;
+    const client = await (held as unknown as Promise<pg.PoolClient>);
+    expect(feed.listening).toBe(false);
+
+    const late = recorder();
+    await feed.subscribe('s1', late); // resolves although the feed cannot listen now
+    const back = late.next('resync');
+    client.release();
+    await back;
+    const seen = late.next('change');
+    await notify(JSON.stringify([schema, 's1', '2']));
+    await seen;
+    expect(late.calls).toEqual(['resync', 'change:s1']);
+    expect(first.calls).toEqual(['error', 'resync', 'change:s1']);
   });
 
   it('closes with its store: the connection goes, later subscriptions fail', async () => {

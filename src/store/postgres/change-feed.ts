@@ -8,8 +8,12 @@
  * The connection is reference-counted: the first subscription opens it, the last one leaving
  * closes it. When it drops, every subscriber is told (`onError`), the feed reconnects with
  * exponential backoff, and once it listens again every subscriber gets `onResync`: what was
- * committed meanwhile was not announced, so subscribers re-read what they watch. Nothing here
- * throws into the event loop: connection errors are caught and reported, never left unhandled.
+ * committed meanwhile was not announced, so subscribers re-read what they watch (one subscribing
+ * during the outage is resolved at once and resynchronised the same way). Nothing here throws
+ * into the event loop: connection errors are caught and reported, never left unhandled.
+ *
+ * The connection stays checked out of the pool while anyone subscribes: a caller's own pool must
+ * allow for it, and its store must be closed (closing the feed) before that pool is ended.
  */
 import type { Notification, Pool, PoolClient } from 'pg';
 import { TaskError, TaskIoError } from '../../errors.js';
@@ -87,6 +91,8 @@ export class PostgresChangeFeed implements StoreChangeFeed {
   /** The pending reconnection attempt, while the connection is down. */
   #retry: NodeJS.Timeout | null = null;
   #failures = 0;
+  /** The connection was lost and is being re-established (subscribers will get onResync). */
+  #recovering = false;
   #lastReported: string | null = null;
   /** Bumped whenever the connection is given up, so late callbacks of an old one do nothing. */
   #generation = 0;
@@ -111,11 +117,11 @@ export class PostgresChangeFeed implements StoreChangeFeed {
       ended = true;
       if (this.#remove(subscriber) && this.#count === 0) await this.#stop();
     };
-    // Down and retrying: resolve now, the subscriber is resynchronised once the feed is back.
-    if (this.#client !== null || this.#retry !== null) return unsubscribe;
+    // Down and recovering: resolve now, the subscriber is resynchronised once the feed is back.
+    if (this.#client !== null || this.#recovering) return unsubscribe;
     try {
       // An opening begun before the last unsubscribe gives its connection up: open again then.
-      while (this.#client === null && this.#retry === null && !this.#closed) await (this.#opening ??= this.#open());
+      while (this.#client === null && !this.#recovering && !this.#closed) await (this.#opening ??= this.#open());
     } catch (error) {
       await unsubscribe();
       throw error instanceof TaskError ? error : new TaskIoError(`cannot listen for changes of ${this.#options.where}: ${reason(error)}`, { cause: error });
@@ -216,6 +222,7 @@ export class PostgresChangeFeed implements StoreChangeFeed {
   #lost(client: PoolClient, error?: Error): void {
     if (client !== this.#client) return;
     this.#drop(client);
+    this.#recovering = true;
     this.#report(new TaskIoError(`lost the change feed of ${this.#options.where}${error === undefined ? '' : `: ${error.message}`}; reconnecting`, { cause: error }));
     this.#scheduleRetry();
   }
@@ -240,8 +247,7 @@ export class PostgresChangeFeed implements StoreChangeFeed {
     this.#retry = null;
     if (this.#closed || this.#count === 0) return;
     try {
-      // An opening begun before the last unsubscribe gives its connection up: open again then.
-      while (this.#client === null && this.#retry === null && !this.#closed) await (this.#opening ??= this.#open());
+      await (this.#opening ??= this.#open());
     } catch (error) {
       this.#failures++;
       this.#report(error instanceof TaskIoError ? error : new TaskIoError(`cannot listen for changes of ${this.#options.where}: ${reason(error)}`, { cause: error }));
@@ -249,6 +255,7 @@ export class PostgresChangeFeed implements StoreChangeFeed {
       return;
     }
     if (this.#client === null) return; // stopped meanwhile
+    this.#recovering = false;
     this.#failures = 0;
     this.#lastReported = null;
     for (const subscriber of this.#all()) call(() => subscriber.handlers.onResync());
@@ -260,6 +267,7 @@ export class PostgresChangeFeed implements StoreChangeFeed {
     if (this.#retry !== null) clearTimeout(this.#retry);
     this.#retry = null;
     this.#failures = 0;
+    this.#recovering = false;
     this.#lastReported = null;
     const client = this.#client;
     if (client !== null) this.#drop(client);
