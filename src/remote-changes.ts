@@ -20,8 +20,14 @@ import { diffTaskLists, sameTaskContent, type TaskChangeEvent } from './events.j
 import { TaskList } from './model/task-list.js';
 import type { StoreChangeFeed, StoredList, TaskStore } from './store/task-store.js';
 
-/** Delay before retrying a failed read of an announced session, or a failed subscription. */
+/** First delay before retrying a failed subscription (doubled per failure, up to {@link MAX_RETRY_MS}) or read. */
 const RETRY_MS = 1_000;
+const MAX_RETRY_MS = 30_000;
+/**
+ * Retries of a failed read of an announced session. A lost connection needs none (the feed
+ * resynchronises once back); this covers a read failing while the feed stays up.
+ */
+const READ_RETRIES = 3;
 
 /** True when `a` and `b` are the same stored state of a session. */
 function sameState(a: StoredList | null, b: StoredList | null): boolean {
@@ -39,7 +45,9 @@ export class RemoteChanges {
   readonly #reading = new Set<string>();
   readonly #again = new Set<string>();
   readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #readFailures = new Map<string, number>();
   #subscription: Promise<(() => Promise<void>) | null> | null = null;
+  #subscribeFailures = 0;
   #active = false;
 
   constructor(store: TaskStore, feed: StoreChangeFeed, emit: (events: readonly TaskChangeEvent[]) => void) {
@@ -61,6 +69,8 @@ export class RemoteChanges {
     this.#active = false;
     this.#seen.clear();
     this.#again.clear();
+    this.#readFailures.clear();
+    this.#subscribeFailures = 0;
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     const subscription = this.#subscription;
@@ -99,25 +109,32 @@ export class RemoteChanges {
       .subscribe(null, {
         onChange: (sessionId) => this.#announced(sessionId),
         onResync: () => {
+          this.#readFailures.clear();
           for (const sessionId of this.#seen.keys()) this.#announced(sessionId);
         },
         // The feed reconnects on its own; a manager has no error channel for it (watchSession has).
         onError: () => undefined,
       })
+      .then((unsubscribe) => {
+        this.#subscribeFailures = 0;
+        return unsubscribe;
+      })
       .catch(() => {
-        // Cannot listen now (e.g. the server is down): try again while someone listens.
-        if (this.#subscription === subscription) this.#later(() => this.#subscribe());
+        // Cannot listen now (e.g. the server is down): try again, less and less often, while someone listens.
+        if (this.#subscription === subscription) {
+          this.#later(() => this.#subscribe(), Math.min(MAX_RETRY_MS, RETRY_MS * 2 ** Math.min(this.#subscribeFailures++, 10)));
+        }
         return null;
       });
     this.#subscription = subscription;
   }
 
-  #later(fn: () => void): void {
+  #later(fn: () => void, delay = RETRY_MS): void {
     if (!this.#active) return;
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       if (this.#active) fn();
-    }, RETRY_MS);
+    }, delay);
     timer.unref();
     this.#timers.add(timer);
   }
@@ -145,9 +162,12 @@ export class RemoteChanges {
       try {
         next = await this.#store.read(sessionId, base);
       } catch {
-        this.#later(() => this.#announced(sessionId));
+        const failures = (this.#readFailures.get(sessionId) ?? 0) + 1;
+        this.#readFailures.set(sessionId, failures);
+        if (failures <= READ_RETRIES) this.#later(() => this.#announced(sessionId));
         return;
       }
+      this.#readFailures.delete(sessionId);
       if (!this.#active) return;
       // The manager committed (or another read reported) meanwhile: read again from there.
       if (this.#seen.has(sessionId) !== had || (this.#seen.get(sessionId) ?? null) !== base) continue;
