@@ -72,7 +72,7 @@ export async function serveDashboard(manager: TaskManager, options: ServeOptions
  * SIGTERM. `where` names the store in the second line (default: the manager's base directory).
  */
 export async function runServeCommand(manager: TaskManager, options: ServeOptions, out: (line: string) => void, where: string = manager.baseDir): Promise<void> {
-  const handle = await serveDashboard(manager, options);
+  const handle = await serveDashboard(manager, { ...options, location: options.location ?? where });
   out(`Listening on ${handle.url}`);
   out(
     `Dashboard of the sessions in ${where} (${handle.server.token === null ? 'read-only' : 'writes allowed with the token'}). Ctrl-C to stop.`,
