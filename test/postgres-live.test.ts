@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TaskIoError, TaskManager, watchSession, type TaskChangeEvent, type TaskError } from '../src/index.js';
+import { TaskIoError, TaskManager, watchSession, type StoredList, type TaskChangeEvent, type TaskError, type TaskList, type TaskStore } from '../src/index.js';
 import { PostgresTaskStore } from '../src/store/postgres/index.js';
 import { dropSchema, postgresStore, testDatabaseUrl, uniqueSchema } from './helpers/postgres.js';
 
@@ -91,6 +91,54 @@ describe('live changes across hosts (PostgreSQL)', () => {
       { type: 'list_replaced', sessionId: 'elsewhere', taskCount: 1 },
       expect.objectContaining({ type: 'created', task: expect.objectContaining({ name: 'second' }) }),
     ]);
+  });
+
+  it('a burst of commits announced while a read is pending costs one more read, not one per commit', async () => {
+    const schema = uniqueSchema('burst');
+    const a = new TaskManager('.', { store: postgresStore({ schema }) });
+    const inner = postgresStore({ schema });
+    // Host B's store, seen through a wrapper that counts reads and can hold them at a gate.
+    let reads = 0;
+    let gate: Promise<void> = Promise.resolve();
+    let entered: () => void = () => undefined;
+    const counted: TaskStore = {
+      changes: inner.changes,
+      read: async (sessionId: string, known: StoredList | null) => {
+        reads++;
+        entered();
+        await gate;
+        return inner.read(sessionId, known);
+      },
+      withLock: <T>(sessionId: string, fn: () => Promise<T>) => inner.withLock(sessionId, fn),
+      write: (sessionId: string, list: TaskList, basis: StoredList | null) => inner.write(sessionId, list, basis),
+      locate: (sessionId: string) => inner.locate(sessionId),
+      listSessions: () => inner.listSessions(),
+    };
+    const seen = collector();
+    const watcher = await watchSession(new TaskManager('.', { store: counted }), S, seen.listener, { intervalMs: NEVER });
+    cleanups.push(() => watcher.close());
+    expect(reads).toBe(1);
+
+    // Another subscriber of the same feed counts the announcements the watcher gets too.
+    let announced = 0;
+    let allAnnounced: () => void = () => undefined;
+    const all = new Promise<void>((resolve) => (allAnnounced = resolve));
+    cleanups.push(await inner.changes.subscribe(S, { onChange: () => ++announced === 11 && allAnnounced(), onResync: () => undefined, onError: () => undefined }));
+
+    let open!: () => void;
+    gate = new Promise<void>((resolve) => (open = resolve));
+    const firstRead = new Promise<void>((resolve) => (entered = resolve));
+    await a.createTask(S, 'task 0', '');
+    await firstRead; // the watcher's read for the first commit waits at the gate
+    for (let i = 1; i <= 10; i++) await a.createTask(S, `task ${i}`, '');
+    await all;
+    open();
+    await seen.until((e) => e.type === 'created' && e.task.name === 'task 10');
+    // A poll queues behind any read still queued, and finds nothing new.
+    expect(await watcher.poll()).toEqual([]);
+    expect(seen.events.filter((e) => e.type === 'created')).toHaveLength(11);
+    // The first read, the one held at the gate, one for the ten announced meanwhile, and the poll.
+    expect(reads).toBe(4);
   });
 
   it('after the listening connection is killed, reconnects and reports what was committed meanwhile', async () => {
