@@ -177,6 +177,53 @@ describe('PostgresChangeFeed', () => {
     expect(first.calls).toEqual(['error', 'resync', 'change:s1']);
   });
 
+  it('keeps retrying while the server refuses it, reporting each new reason once, and resyncs when let in', async () => {
+    const role = uniqueSchema('feed_role');
+    const admin = new pg.Client({ connectionString: testDatabaseUrl() });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'feed-secret'`);
+      const url = new URL(testDatabaseUrl());
+      url.username = role;
+      url.password = 'feed-secret';
+      const pool = new pg.Pool({ connectionString: url.href, application_name: role });
+      pool.on('error', () => undefined);
+      pools.push(pool);
+      const feed = feedOn(pool, uniqueSchema('feed'));
+      const handlers = recorder();
+      await feed.subscribe(null, handlers);
+
+      // Logins refused from now on (the listening connection itself is not affected), then it is cut.
+      await admin.query(`ALTER ROLE ${role} NOLOGIN`);
+      const refused = new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (handlers.errors.some((e) => /not permitted to log in/.test(e.message))) resolve();
+          else void handlers.next('error').then(check);
+        };
+        check();
+      });
+      await terminate(await listeners(role));
+      await refused;
+      expect(feed.listening).toBe(false);
+      expect(handlers.calls).not.toContain('resync');
+
+      const back = handlers.next('resync');
+      await admin.query(`ALTER ROLE ${role} LOGIN`);
+      await back;
+      expect(feed.listening).toBe(true);
+      // The lost connection, then the refusal: each reported once, however many attempts failed.
+      expect(handlers.errors.map((e) => e.message)).toEqual([
+        expect.stringContaining('lost the change feed'),
+        expect.stringContaining('not permitted to log in'),
+      ]);
+      await feed.close();
+    } finally {
+      for (const pool of pools.splice(0)) await pool.end();
+      await admin.query(`DROP ROLE IF EXISTS ${role}`);
+      await admin.end();
+    }
+  });
+
   it('closes with its store: the connection goes, later subscriptions fail', async () => {
     const pool = namedPool(uniqueSchema('app'));
     const feed = feedOn(pool, uniqueSchema('feed'));
