@@ -33,13 +33,6 @@ export interface CopyResult {
   readonly refused: string[];
 }
 
-/** The sessions in `target` among `ids`. O(ids) reads. */
-async function existing(target: TaskStore, ids: readonly string[]): Promise<string[]> {
-  const found: string[] = [];
-  for (const id of ids) if ((await target.read(id, null)) !== null) found.push(id);
-  return found;
-}
-
 /**
  * Copies sessions of `source` into `target` (see the module comment). `where` names the stores in
  * messages. InvalidInput when a requested session is not in the source, or when sessions would be
@@ -58,7 +51,9 @@ export async function copySessions(source: TaskStore, target: TaskStore, options
     const missing = ids.filter((id) => !present.has(id));
     if (missing.length > 0) throw new InvalidInputError(`no session ${missing.map((m) => `'${m}'`).join(', ')} in ${where.from}`);
   }
-  const inTheWay = await existing(target, ids);
+  // One listing, not a read per session (a read would fetch a whole list just to see it is there).
+  const inTarget = new Set(await target.listSessions());
+  const inTheWay = ids.filter((id) => inTarget.has(id));
   if (inTheWay.length > 0 && !force) {
     throw new InvalidInputError(
       `refusing to overwrite ${inTheWay.length === 1 ? 'session' : 'sessions'} ${inTheWay.map((m) => `'${m}'`).join(', ')} ` +
