@@ -13,11 +13,12 @@
  * - read: 1 RT always (one statement: the session row, plus the rows changed since the version
  *   held). Nothing changed: one small row comes back. Changed: O(changed rows) come back and are
  *   decoded, the list is rebuilt around them in O(n) pointer work. No list held: every row.
- * - commit (withLock + read + write): BEGIN, lock (an upsert of the session row that takes it FOR
- *   UPDATE), the write statement, COMMIT: 4 RT, plus 1 RT for the read inside the lock when another
- *   process committed since this store last read the session. The write statement sends only the
+ * - commit (withLock + read + write): BEGIN (with the idle limit of the transaction), lock (an
+ *   upsert of the session row that takes it FOR UPDATE), the write statement, COMMIT: 4 RT, plus
+ *   1 RT for the read inside the lock when another process committed since this store last read
+ *   the session. The write statement sends only the
  *   changed and removed rows: O(changed) SQL work, O(n) pointer compares in memory.
- * - a commit that changes nothing: BEGIN, lock, [read], ROLLBACK.
+ * - a commit that changes nothing: BEGIN, lock, [read], ROLLBACK: 3 RT.
  * - first use of a store: 1 RT to check the schema version (creating the tables when missing).
  *
  * Writers of a session are serialised by the session row lock, held for the whole
@@ -40,6 +41,7 @@ import {
 } from '../../history.js';
 import type { TaskList } from '../../model/task-list.js';
 import type { Task } from '../../schema/task.js';
+import { timestampToNanos } from '../../schema/timestamp.js';
 import { decodeTaskText, encodeListTop, encodeTaskText, listFromPieces } from '../codec.js';
 import { holdsKey, withKeyedMutex } from '../keyed-mutex.js';
 import type { StoredList, StoreHistory, TaskStore } from '../task-store.js';
@@ -112,8 +114,11 @@ export class PostgresTaskStore implements TaskStore {
   /** The live change feed: LISTEN on one connection of the pool while anyone subscribes (change-feed.ts). */
   readonly changes: PostgresChangeFeed;
   readonly #pool: pg.Pool;
+  readonly #clientConfig: pg.ClientConfig;
   readonly #ownsPool: boolean;
   readonly #timeoutMs: number;
+  /** How long a lock holder's transaction may sit idle before the server ends it (timeoutMs / 2). */
+  readonly #staleMs: number;
   readonly #identity: string;
   readonly #sql: Statements;
   readonly #quoted: string;
@@ -131,14 +136,17 @@ export class PostgresTaskStore implements TaskStore {
       throw new InvalidInputError(`timeoutMs must be a positive integer, got ${String(timeoutMs)}`);
     }
     this.#timeoutMs = timeoutMs;
+    this.#staleMs = Math.max(1, Math.floor(timeoutMs / 2));
     if ('pool' in connection && connection.pool instanceof pg.Pool) {
       this.#pool = connection.pool;
       this.#ownsPool = false;
+      this.#clientConfig = connection.pool.options;
       this.server = serverLocation(connection.pool.options);
     } else if ('connectionString' in connection && typeof connection.connectionString === 'string' && connection.connectionString !== '') {
       const config: pg.PoolConfig = { connectionString: connection.connectionString, connectionTimeoutMillis: timeoutMs, keepAlive: true };
       this.#pool = new pg.Pool(config);
       this.#ownsPool = true;
+      this.#clientConfig = config;
       this.server = serverLocation(config);
     } else {
       throw new InvalidInputError('connection must be { connectionString: string } or { pool: pg.Pool }');
@@ -156,6 +164,20 @@ export class PostgresTaskStore implements TaskStore {
   /** `postgres://host:port/db#schema/session` (never the user or password). */
   locate(sessionId: string): string {
     return `${this.#identity}/${sessionId}`;
+  }
+
+  /**
+   * A new connection to this store's server outside its pool, with the pool's settings (for a
+   * LISTEN connection, which must not go back to a pool). The caller connects it, listens for its
+   * 'error' events and ends it.
+   */
+  dedicatedClient(): pg.Client {
+    return new pg.Client(this.#clientConfig);
+  }
+
+  /** The bound of every wait on the server, in milliseconds (the `timeoutMs` option). */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
   }
 
   /** Ends the pool when this store made it (from a connection string); a given pool is left open. */
@@ -379,8 +401,11 @@ export class PostgresTaskStore implements TaskStore {
     return withKeyedMutex(key, async () => {
       const lease = await this.#connect(deadline, 'lock', where);
       let held: Held | undefined;
+      let keepalive: NodeJS.Timeout | undefined;
       try {
-        await this.#run(lease, 'BEGIN', undefined, deadline, 'lock', where);
+        // A holder that stops answering (a frozen or cut-off host) loses the lock once its
+        // transaction has sat idle for half the timeout; a live holder keeps it with a keepalive.
+        await this.#run(lease, `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${this.#staleMs}`, undefined, deadline, 'lock', where);
         const row = (await this.#run<Record<string, string | number | null>>(lease, this.#sql.lock, [sessionId, randomBytes(12).toString('base64url')], deadline, 'lock', where)).rows[0];
         if (row === undefined) throw new TaskIoError(`cannot lock '${where}': the session row was not returned`, { path: where });
         held = {
@@ -398,6 +423,10 @@ export class PostgresTaskStore implements TaskStore {
           done: false,
         };
         this.#held.set(sessionId, held);
+        keepalive = setInterval(() => {
+          if (!held?.done) lease.client.query('SELECT 1').catch(() => undefined);
+        }, Math.max(10, Math.floor(this.#staleMs / 3)));
+        keepalive.unref();
         const result = await fn();
         if (!held.done) {
           held.done = true;
@@ -417,6 +446,7 @@ export class PostgresTaskStore implements TaskStore {
         }
         throw error;
       } finally {
+        clearInterval(keepalive);
         if (held !== undefined && this.#held.get(sessionId) === held) this.#held.delete(sessionId);
         release(lease);
       }
@@ -522,12 +552,12 @@ export class PostgresTaskStore implements TaskStore {
     return {
       seq,
       entryNos,
-      times: added.map((e) => e.time),
+      times: added.map((e) => timestampToNanos(e.time)?.toString() ?? null),
       entries: added.map((e) => JSON.stringify(e)),
       // Compaction keeps the newest `max` entries and, with an age limit, drops older ones (but never
       // the newest commit's: the statement spares seq = this commit's).
       dropThrough: overdue ? next - 1 - max : 0,
-      cutoff: overdue && retention.maxAgeMs !== undefined ? new Date(Date.now() - retention.maxAgeMs).toISOString() : null,
+      cutoff: overdue && retention.maxAgeMs !== undefined ? (BigInt(Date.now() - retention.maxAgeMs) * 1_000_000n).toString() : null,
       next,
       count: overdue ? Math.min(total, max) : total,
     };

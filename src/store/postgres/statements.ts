@@ -5,9 +5,9 @@
 
 /** The statements of a store on schema `q` (already quoted). */
 export interface Statements {
-  /** $1 session: the schema version and the server encoding (fails while the tables are missing). */
+  /** The schema version and the server encoding (fails while the tables are missing). */
   readonly probe: string;
-  /** The DDL lock, the tables and the recorded version (see schema.ts). */
+  /** $1 version: records the schema version unless one is recorded (see schema.ts). */
   readonly markVersion: string;
   /**
    * $1 session, $2 incarnation for a new row. Creates the session row if missing (version 0, "no
@@ -72,12 +72,12 @@ purge AS (
 ),
 history_drop AS (
   DELETE FROM ${q}.history WHERE $15::bigint IS NOT NULL AND session_id = $1
-    AND (seq >= $15::bigint OR entry_no <= $19::bigint OR (at < $20::timestamptz AND seq < $15::bigint))
+    AND (seq >= $15::bigint OR entry_no <= $19::bigint OR (at_ns < $20::bigint AND seq < $15::bigint))
 ),
 history_add AS (
-  INSERT INTO ${q}.history (session_id, entry_no, seq, at, entry)
-  SELECT $1, u.entry_no, $15::bigint, u.at::timestamptz, u.entry
-  FROM unnest($16::bigint[], $17::text[], $18::text[]) AS u (entry_no, at, entry)
+  INSERT INTO ${q}.history (session_id, entry_no, seq, at_ns, entry)
+  SELECT $1, u.entry_no, $15::bigint, u.at_ns, u.entry
+  FROM unnest($16::bigint[], $17::bigint[], $18::text[]) AS u (entry_no, at_ns, entry)
 ),
 session AS (
   UPDATE ${q}.sessions SET version = $2::bigint, current_task_id = $10, top = $11, task_count = $12::integer,
