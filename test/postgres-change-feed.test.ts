@@ -1,33 +1,33 @@
 /**
  * The PostgreSQL change feed on a real server: notifications of the store's schema reach the
  * subscribers of their session and of every session over one shared connection; a dropped
- * connection is reported, re-opened and followed by a resync; closing ends everything.
+ * connection is reported, re-opened (retrying while the server refuses it) and followed by a
+ * resync; closing ends everything.
  */
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TaskIoError, type TaskError } from '../src/index.js';
 import { CHANGE_CHANNEL, PostgresChangeFeed } from '../src/store/postgres/change-feed.js';
 import type { ChangeFeedHandlers } from '../src/store/task-store.js';
+import { loginRole } from './helpers/login-role.js';
 import { testDatabaseUrl, uniqueSchema } from './helpers/postgres.js';
 
-const pools: pg.Pool[] = [];
 const feeds: PostgresChangeFeed[] = [];
 
 afterEach(async () => {
   for (const feed of feeds.splice(0)) await feed.close();
-  for (const pool of pools.splice(0)) await pool.end();
 });
 
-/** A pool whose connections carry `name` as application_name, so a test can find them on the server. */
-function namedPool(name: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: testDatabaseUrl(), application_name: name, max });
-  pool.on('error', () => undefined);
-  pools.push(pool);
-  return pool;
-}
-
-function feedOn(pool: pg.Pool, schema: string): PostgresChangeFeed {
-  const feed = new PostgresChangeFeed({ pool, schema, timeoutMs: 10_000, where: `test#${schema}`, minBackoffMs: 10, maxBackoffMs: 200 });
+/** A feed whose connections go to `url` (default: the test server, named `name`). */
+function feedOn(schema: string, connection: { url?: string; name?: string } = {}): PostgresChangeFeed {
+  const feed = new PostgresChangeFeed({
+    newClient: () => new pg.Client({ connectionString: connection.url ?? testDatabaseUrl(), application_name: connection.name }),
+    schema,
+    timeoutMs: 10_000,
+    where: `test#${schema}`,
+    minBackoffMs: 10,
+    maxBackoffMs: 200,
+  });
   feeds.push(feed);
   return feed;
 }
@@ -57,50 +57,37 @@ function recorder(): ChangeFeedHandlers & { calls: string[]; errors: TaskError[]
   };
 }
 
-async function notify(payload: string): Promise<void> {
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: testDatabaseUrl() });
   await client.connect();
   try {
-    await client.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, payload]);
+    return await fn(client);
   } finally {
     await client.end();
   }
 }
 
-/** The server pids of the connections named `name` that are listening. */
-async function listeners(name: string): Promise<number[]> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl() });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", [name]);
-    return rows.map((r) => r.pid);
-  } finally {
-    await client.end();
-  }
-}
+const notify = (payload: string): Promise<unknown> => admin((c) => c.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, payload]));
 
-async function terminate(pids: number[]): Promise<void> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl() });
-  await client.connect();
-  try {
-    await client.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
-  } finally {
-    await client.end();
-  }
+/** The server pids of the listening connections named `name`. */
+const listeners = (name: string): Promise<number[]> =>
+  admin(async (c) => (await c.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", [name])).rows.map((r) => r.pid));
+
+/** Resolves once `check` holds (the server ends a closed connection's backend shortly after). */
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 describe('PostgresChangeFeed', () => {
   it("hands each commit announcement of its schema to that session's and to every-session subscribers, over one connection", async () => {
     const schema = uniqueSchema('feed');
     const name = uniqueSchema('app');
-    const pool = namedPool(name);
-    const feed = feedOn(pool, schema);
+    const feed = feedOn(schema, { name });
     const one = recorder();
     const all = recorder();
     const stopOne = await feed.subscribe('s1', one);
     const stopAll = await feed.subscribe(null, all);
     expect(feed.listening).toBe(true);
-    expect(pool.totalCount).toBe(1);
     expect(await listeners(name)).toHaveLength(1);
 
     // Other schemas, other sessions and malformed payloads are not this subscriber's business.
@@ -119,13 +106,13 @@ describe('PostgresChangeFeed', () => {
     expect(feed.listening).toBe(true);
     await stopAll();
     expect(feed.listening).toBe(false);
-    expect(pool.totalCount).toBe(0);
+    await eventually(async () => (await listeners(name)).length === 0);
   });
 
   it('reports a dropped connection, listens again and asks every subscriber to resync', async () => {
     const schema = uniqueSchema('feed');
     const name = uniqueSchema('app');
-    const feed = feedOn(namedPool(name), schema);
+    const feed = feedOn(schema, { name });
     const handlers = recorder();
     await feed.subscribe('s1', handlers);
     const [pid] = await listeners(name);
@@ -133,7 +120,7 @@ describe('PostgresChangeFeed', () => {
 
     const lost = handlers.next('error');
     const back = handlers.next('resync');
-    await terminate([pid as number]);
+    await admin((c) => c.query('SELECT pg_terminate_backend($1)', [pid]));
     await lost;
     await back;
     expect(handlers.errors[0]).toBeInstanceOf(TaskIoError);
@@ -147,89 +134,50 @@ describe('PostgresChangeFeed', () => {
     expect(handlers.calls).toEqual(['error', 'resync', 'change:s1']);
   });
 
-  it('resolves a subscription made while the connection is down, and resyncs it once back', async () => {
+  it('retries while the server refuses it; a subscription made meanwhile resolves at once; all resync once let in', async () => {
+    const role = await loginRole();
     const schema = uniqueSchema('feed');
-    const name = uniqueSchema('app');
-    // One connection in the pool: holding it keeps the feed from listening again.
-    const pool = namedPool(name, 1);
-    const feed = feedOn(pool, schema);
-    let held: Promise<pg.PoolClient> | null = null;
+    const feed = feedOn(schema, { url: role.url });
     const first = recorder();
-    const lost = first.next('error');
-    await feed.subscribe(null, { ...first, onError: (error) => {
-      held ??= pool.connect(); // the broken connection was given back: take its slot first
-      first.onError(error);
-    } });
-    await terminate(await listeners(name));
-    await lost;
-    const client = await (held as unknown as Promise<pg.PoolClient>);
+    await feed.subscribe(null, first);
+
+    // New logins refused (the listening connection itself stays), then that connection is cut.
+    await role.refuseLogins();
+    const refused = new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (first.errors.some((e) => /not permitted to log in/.test(e.message))) resolve();
+        else void first.next('error').then(check);
+      };
+      check();
+    });
+    expect(await role.cutListeners()).toBe(1);
+    await refused;
     expect(feed.listening).toBe(false);
 
     const late = recorder();
     await feed.subscribe('s1', late); // resolves although the feed cannot listen now
-    const back = late.next('resync');
-    client.release();
+    expect(first.calls).not.toContain('resync');
+
+    const back = Promise.all([first.next('resync'), late.next('resync')]);
+    await role.allowLogins();
     await back;
+    expect(feed.listening).toBe(true);
+    // The loss, then the refusal: each reported once, however many attempts failed.
+    expect(first.errors.map((e) => e.message)).toEqual([expect.stringContaining('lost the change feed'), expect.stringContaining('not permitted to log in')]);
+
     const seen = late.next('change');
     await notify(JSON.stringify([schema, 's1', '2']));
     await seen;
     expect(late.calls).toEqual(['resync', 'change:s1']);
-    expect(first.calls).toEqual(['error', 'resync', 'change:s1']);
-  });
-
-  it('keeps retrying while the server refuses it, reporting each new reason once, and resyncs when let in', async () => {
-    const role = uniqueSchema('feed_role');
-    const admin = new pg.Client({ connectionString: testDatabaseUrl() });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'feed-secret'`);
-      const url = new URL(testDatabaseUrl());
-      url.username = role;
-      url.password = 'feed-secret';
-      const pool = new pg.Pool({ connectionString: url.href, application_name: role });
-      pool.on('error', () => undefined);
-      pools.push(pool);
-      const feed = feedOn(pool, uniqueSchema('feed'));
-      const handlers = recorder();
-      await feed.subscribe(null, handlers);
-
-      // Logins refused from now on (the listening connection itself is not affected), then it is cut.
-      await admin.query(`ALTER ROLE ${role} NOLOGIN`);
-      const refused = new Promise<void>((resolve) => {
-        const check = (): void => {
-          if (handlers.errors.some((e) => /not permitted to log in/.test(e.message))) resolve();
-          else void handlers.next('error').then(check);
-        };
-        check();
-      });
-      await terminate(await listeners(role));
-      await refused;
-      expect(feed.listening).toBe(false);
-      expect(handlers.calls).not.toContain('resync');
-
-      const back = handlers.next('resync');
-      await admin.query(`ALTER ROLE ${role} LOGIN`);
-      await back;
-      expect(feed.listening).toBe(true);
-      // The lost connection, then the refusal: each reported once, however many attempts failed.
-      expect(handlers.errors.map((e) => e.message)).toEqual([
-        expect.stringContaining('lost the change feed'),
-        expect.stringContaining('not permitted to log in'),
-      ]);
-      await feed.close();
-    } finally {
-      for (const pool of pools.splice(0)) await pool.end();
-      await admin.query(`DROP ROLE IF EXISTS ${role}`);
-      await admin.end();
-    }
   });
 
   it('closes with its store: the connection goes, later subscriptions fail', async () => {
-    const pool = namedPool(uniqueSchema('app'));
-    const feed = feedOn(pool, uniqueSchema('feed'));
+    const name = uniqueSchema('app');
+    const feed = feedOn(uniqueSchema('feed'), { name });
     const unsubscribe = await feed.subscribe(null, recorder());
     await feed.close();
-    expect(pool.totalCount).toBe(0);
+    expect(feed.listening).toBe(false);
+    await eventually(async () => (await listeners(name)).length === 0);
     await unsubscribe(); // harmless after close
     await expect(feed.subscribe(null, recorder())).rejects.toThrow(TaskIoError);
   });
@@ -237,10 +185,7 @@ describe('PostgresChangeFeed', () => {
   it('fails a subscription with a TaskIoError naming the store when the server cannot be reached', async () => {
     const url = new URL(testDatabaseUrl());
     url.port = '1'; // nothing listens there
-    const pool = new pg.Pool({ connectionString: url.href });
-    pool.on('error', () => undefined);
-    pools.push(pool);
-    const feed = feedOn(pool, 'unreachable');
+    const feed = feedOn('unreachable', { url: url.href });
     await expect(feed.subscribe(null, recorder())).rejects.toThrow(/test#unreachable/);
     expect(feed.listening).toBe(false);
   });

@@ -4,11 +4,11 @@
  * through LISTEN/NOTIFY, without polling; after the listener's connection is killed, the changes
  * committed while it was down are reported once it is back.
  */
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TaskIoError, TaskManager, watchSession, type StoredList, type TaskChangeEvent, type TaskError, type TaskList, type TaskStore } from '../src/index.js';
 import { PostgresTaskStore } from '../src/store/postgres/index.js';
-import { dropSchema, postgresStore, testDatabaseUrl, uniqueSchema } from './helpers/postgres.js';
+import { loginRole } from './helpers/login-role.js';
+import { postgresStore, uniqueSchema } from './helpers/postgres.js';
 
 const S = 'shared';
 /** A watcher interval no test can reach: any event seen came from the feed, not from a timer. */
@@ -142,61 +142,48 @@ describe('live changes across hosts (PostgreSQL)', () => {
   });
 
   it('after the listening connection is killed, reconnects and reports what was committed meanwhile', async () => {
+    // Host B logs in as its own role: the test can cut its listener and keep it from coming back.
+    const role = await loginRole();
     const schema = uniqueSchema('drop');
-    cleanups.push(() => dropSchema(schema));
-    const a = new TaskManager('.', { store: postgresStore({ schema }) });
-    // Host B on a pool of two connections with a name, so the test can find its listener and
-    // hold the pool's other slots while the listener is down.
-    const name = uniqueSchema('host_b');
-    const pool = new pg.Pool({ connectionString: testDatabaseUrl(), application_name: name, max: 2 });
-    pool.on('error', () => undefined);
-    const storeB = new PostgresTaskStore({ pool }, { schema });
-    cleanups.push(async () => {
-      await storeB.close();
-      await pool.end();
-    });
+    const storeB = new PostgresTaskStore({ connectionString: role.url }, { schema });
+    cleanups.push(() => storeB.close());
     const b = new TaskManager('.', { store: storeB });
+    await b.listTasks(S); // B makes the tables (its role owns them; they go with it)
+    const a = new TaskManager('.', { store: postgresStore({ schema }) });
     const kept = await a.createTask(S, 'kept', '');
     const gone = await a.createTask(S, 'gone', '');
 
     const watched = collector();
     const errors: TaskError[] = [];
-    let held: pg.PoolClient[] = [];
-    const holdPool = async (): Promise<void> => {
-      // Take both slots before the feed retries (it waits at least 50 ms): it cannot listen until released.
-      held = await Promise.all([pool.connect(), pool.connect()]);
-    };
-    let holding: Promise<void> | null = null;
+    let refused!: () => void;
+    const down = new Promise<void>((resolve) => (refused = resolve));
     const watcher = await watchSession(b, S, watched.listener, {
       intervalMs: NEVER,
       onError: (error) => {
         errors.push(error);
-        holding ??= holdPool();
+        if (/not permitted to log in/.test(error.message)) refused();
       },
     });
     cleanups.push(() => watcher.close());
     const heard = collector();
     b.on('change', heard.listener);
     cleanups.push(async () => void b.off('change', heard.listener));
-    await b.listTasks(S);
+    expect(await b.listTasks(S)).toHaveLength(2);
 
-    const admin = new pg.Client({ connectionString: testDatabaseUrl() });
-    await admin.connect();
-    cleanups.push(() => admin.end());
-    const { rows } = await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", [name]);
-    expect(rows).toHaveLength(1);
-    await admin.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
-    while (holding === null) await new Promise((resolve) => setImmediate(resolve));
-    await holding;
+    await role.refuseLogins();
+    expect(await role.cutListeners()).toBe(1);
+    await down; // B's feed tried to listen again and was refused: it cannot hear anything now
     expect(errors[0]).toBeInstanceOf(TaskIoError);
+    expect(errors[0]?.message).toContain('lost the change feed');
 
     // Committed while host B cannot listen: no notification can reach it.
     const added = await a.createTask(S, 'added while down', '');
     await a.updateTaskStatus(S, kept.id, 'in_progress');
     await a.deleteTask(S, gone.id);
     expect(watched.events).toEqual([]);
+    expect(heard.events).toEqual([]);
 
-    for (const client of held) client.release();
+    await role.allowLogins();
     await watched.until((e) => e.type === 'deleted');
     await heard.until((e) => e.type === 'deleted');
     for (const events of [watched.events, heard.events]) {
@@ -204,11 +191,7 @@ describe('live changes across hosts (PostgreSQL)', () => {
       expect(summary).toEqual(['created:added while down', 'deleted:gone', 'status_changed:kept', 'updated:kept'].sort());
     }
     expect(watched.events.find((e) => e.type === 'created')).toMatchObject({ task: { id: added.id } });
-    expect(await listening(admin, name)).toBe(1);
+    expect(await role.listening()).toBe(1);
   });
 });
 
-async function listening(admin: pg.Client, name: string): Promise<number> {
-  const { rows } = await admin.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", [name]);
-  return Number(rows[0]?.n);
-}

@@ -2,8 +2,9 @@
  * The live change feed of a PostgreSQL store (docs/architecture.md, "Change feed"). Every commit
  * notifies the channel {@link CHANGE_CHANNEL} inside its transaction (so only commits that land are
  * announced) with the payload `[schema, sessionId, version]`. Here one dedicated connection per
- * store, taken from the store's pool while anyone subscribes, runs `LISTEN` and hands each
- * notification of this store's schema to the subscribers of that session and of every session.
+ * store, outside its pool (a listening connection is never handed to other work), runs `LISTEN`
+ * while anyone subscribes and hands each notification of this store's schema to the subscribers
+ * of that session and of every session.
  *
  * The connection is reference-counted: the first subscription opens it, the last one leaving
  * closes it. When it drops, every subscriber is told (`onError`), the feed reconnects with
@@ -12,10 +13,10 @@
  * during the outage is resolved at once and resynchronised the same way). Nothing here throws
  * into the event loop: connection errors are caught and reported, never left unhandled.
  *
- * The connection stays checked out of the pool while anyone subscribes: a caller's own pool must
- * allow for it, and its store must be closed (closing the feed) before that pool is ended.
+ * The connection is the store's: it keeps the process alive until the last subscription ends or
+ * the store is closed.
  */
-import type { Notification, Pool, PoolClient } from 'pg';
+import type { Client, Notification } from 'pg';
 import { TaskError, TaskIoError } from '../../errors.js';
 import type { ChangeFeedHandlers, StoreChangeFeed } from '../task-store.js';
 
@@ -24,8 +25,8 @@ export const CHANGE_CHANNEL = 'gestura_tasks_changes';
 
 /** Options of a {@link PostgresChangeFeed}. */
 export interface PostgresChangeFeedOptions {
-  /** The store's pool: the listening connection is one of its clients. */
-  readonly pool: Pool;
+  /** A new, unconnected client to the store's server, with the store's settings (not from a pool). */
+  readonly newClient: () => Client;
   /** The store's schema: notifications of other schemas are ignored. */
   readonly schema: string;
   /** Bound of connecting and of the LISTEN itself, in milliseconds. */
@@ -85,7 +86,7 @@ export class PostgresChangeFeed implements StoreChangeFeed {
   readonly #subscribers = new Map<string | null, Set<Subscriber>>();
   #count = 0;
   /** The listening connection, while it listens. */
-  #client: PoolClient | null = null;
+  #client: Client | null = null;
   /** The connection being opened (the first one, or a reconnection). */
   #opening: Promise<void> | null = null;
   /** The pending reconnection attempt, while the connection is down. */
@@ -159,26 +160,33 @@ export class PostgresChangeFeed implements StoreChangeFeed {
 
   /** Opens the connection and listens; on failure leaves nothing open and rejects. */
   async #open(): Promise<void> {
-    const { pool, timeoutMs, where } = this.#options;
+    const { newClient, timeoutMs, where } = this.#options;
     const generation = this.#generation;
     try {
-      const client = await within(pool.connect(), timeoutMs, `cannot connect to ${where} to listen for changes`, (late) => late.release(true));
-      if (generation !== this.#generation) {
-        client.release(true);
-        return;
-      }
+      const client = newClient();
+      // From the start: a connection that fails before it listens must not emit an unhandled 'error'.
       const lost = (error?: Error): void => this.#lost(client, error);
       client.on('error', lost);
       client.on('end', lost);
       client.on('notification', (message) => this.#notified(message));
       try {
-        await within(client.query(`LISTEN ${CHANGE_CHANNEL}`), timeoutMs, `cannot listen for changes of ${where}`, () => undefined);
+        await within(client.connect(), timeoutMs, `cannot connect to ${where} to listen for changes`, () => void this.#drop(client));
       } catch (error) {
-        this.#drop(client);
+        void this.#drop(client);
         throw error;
       }
       if (generation !== this.#generation) {
-        this.#drop(client);
+        void this.#drop(client);
+        return;
+      }
+      try {
+        await within(client.query(`LISTEN ${CHANGE_CHANNEL}`), timeoutMs, `cannot listen for changes of ${where}`, () => undefined);
+      } catch (error) {
+        void this.#drop(client);
+        throw error;
+      }
+      if (generation !== this.#generation) {
+        void this.#drop(client);
         return;
       }
       this.#client = client;
@@ -187,20 +195,18 @@ export class PostgresChangeFeed implements StoreChangeFeed {
     }
   }
 
-  /** Gives `client` back to the pool as broken (the pool closes it). Once per client. */
-  #drop(client: PoolClient): void {
+  /** Ends `client`'s connection (once); resolves when it is closed. */
+  #drop(client: Client): Promise<void> {
     if (this.#client === client) this.#client = null;
-    const released = client as PoolClient & { gesturaReleased?: boolean };
-    if (released.gesturaReleased === true) return;
-    released.gesturaReleased = true;
+    const dropped = client as Client & { gesturaEnded?: Promise<void> };
+    if (dropped.gesturaEnded !== undefined) return dropped.gesturaEnded;
     client.removeAllListeners('notification');
+    client.removeAllListeners('end');
     // A broken client may still emit 'error' after this: keep a listener so it is never unhandled.
+    client.removeAllListeners('error');
     client.on('error', () => undefined);
-    try {
-      client.release(true);
-    } catch {
-      // already given back by the pool itself
-    }
+    dropped.gesturaEnded = client.end().catch(() => undefined);
+    return dropped.gesturaEnded;
   }
 
   #notified(message: Notification): void {
@@ -219,9 +225,9 @@ export class PostgresChangeFeed implements StoreChangeFeed {
   }
 
   /** The listening connection dropped: tell everyone, then reconnect. */
-  #lost(client: PoolClient, error?: Error): void {
+  #lost(client: Client, error?: Error): void {
     if (client !== this.#client) return;
-    this.#drop(client);
+    void this.#drop(client);
     this.#recovering = true;
     this.#report(new TaskIoError(`lost the change feed of ${this.#options.where}${error === undefined ? '' : `: ${error.message}`}; reconnecting`, { cause: error }));
     this.#scheduleRetry();
@@ -270,7 +276,9 @@ export class PostgresChangeFeed implements StoreChangeFeed {
     this.#recovering = false;
     this.#lastReported = null;
     const client = this.#client;
-    if (client !== null) this.#drop(client);
+    this.#client = null; // at once: a subscription made meanwhile opens a new connection
+    const ending = client === null ? Promise.resolve() : this.#drop(client);
     await this.#opening?.catch(() => undefined);
+    await within(ending, this.#options.timeoutMs, 'closing the change feed', () => undefined).catch(() => undefined);
   }
 }

@@ -111,7 +111,7 @@ export class PostgresTaskStore implements TaskStore {
   /** The server, without user or password: `postgres://host:port/db`. */
   readonly server: string;
   readonly history?: StoreHistory;
-  /** The live change feed: LISTEN on one connection of the pool while anyone subscribes (change-feed.ts). */
+  /** The live change feed: LISTEN on one dedicated connection while anyone subscribes (change-feed.ts). */
   readonly changes: PostgresChangeFeed;
   readonly #pool: pg.Pool;
   readonly #clientConfig: pg.ClientConfig;
@@ -156,7 +156,7 @@ export class PostgresTaskStore implements TaskStore {
     this.#quoted = quoteIdentifier(this.schema);
     this.#sql = statements(this.#quoted);
     this.#identity = `${this.server}#${this.schema}`;
-    this.changes = new PostgresChangeFeed({ pool: this.#pool, schema: this.schema, timeoutMs, where: this.#identity });
+    this.changes = new PostgresChangeFeed({ newClient: () => this.dedicatedClient(), schema: this.schema, timeoutMs, where: this.#identity });
     this.#retention = options.history === undefined || options.history === false ? null : requireRetention(options.history);
     if (this.#retention !== null) this.history = { read: (sessionId) => this.#readHistory(sessionId) };
   }
