@@ -170,7 +170,10 @@ export async function watchSession(
   try {
     // Subscribe before the first read: a commit landing in between is announced, not lost.
     if (feed !== undefined) unsubscribe = await feed.subscribe(sessionId, { onChange: requestRead, onResync: requestRead, onError: report });
-    known = await enqueue(() => store.read(sessionId, null));
+    // In the queue, so that a read an early announcement queued runs after this one and from it.
+    await enqueue(async () => {
+      known = await store.read(sessionId, null);
+    });
   } catch (error) {
     closed = true;
     await unsubscribe?.().catch(() => undefined);
