@@ -197,8 +197,7 @@ export class TaskManager {
 
   async #commitUnguarded<T>(sessionId: unknown, fn: (tx: TaskTransaction) => T | Promise<T>, operation?: string): Promise<T> {
     const id = requireSessionId(sessionId);
-    let undoSeen: (() => void) | undefined;
-    const outcome = await this.store.withLock(id, async () => {
+    const outcome = await this.store.withLock(id, this.#tracked(id, async () => {
       const t0 = phaseStart();
       const basis = await this.store.read(id, this.#cache.get(id) ?? null);
       this.#cache.set(id, basis);
@@ -222,16 +221,26 @@ export class TaskManager {
       const records = keepHistory ? historyRecords(events, operation ?? called[0] ?? 'batch', this.#env.clock.now(), this.#actor) : undefined;
       const saved = await this.store.write(id, after, basis, records);
       this.#cache.set(id, saved);
-      // Others' commits before this one first (store lock still held: see remote-changes.ts).
-      const others = this.#remote?.ownCommit(id, basis, saved);
-      undoSeen = others?.undo;
-      return { result, events: this.#listeners.size > 0 ? [...(others?.events ?? []), ...events] : [] };
-    }).catch((error: unknown) => {
-      undoSeen?.();
-      throw error;
-    });
+      // Others' commits before this one first (see remote-changes.ts).
+      const others = this.#remote?.ownCommit(id, basis, saved) ?? [];
+      return { result, events: this.#listeners.size > 0 ? [...others, ...events] : [] };
+    }));
     this.#emit(outcome.events);
     return outcome.result;
+  }
+
+  /** `body` (a commit inside the lock of `id`), told to the remote-change reporter when there is one. */
+  #tracked<T>(id: string, body: () => Promise<T>): () => Promise<T> {
+    const remote = this.#remote;
+    if (remote === null) return body;
+    return async () => {
+      remote.commitStarted(id);
+      try {
+        return await body();
+      } finally {
+        remote.commitEnded(id);
+      }
+    };
   }
 
   /**

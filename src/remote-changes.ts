@@ -10,11 +10,15 @@
  * lost and is back, every session seen is re-read and its net change reported; the commits of a
  * session never seen that landed during the outage are not reported.
  *
- * Ordering with the manager's own commits: inside its commit (store lock held, so no other writer
- * can commit meanwhile) the manager calls {@link RemoteChanges.ownCommit}, which reports first what
- * others committed since the last state seen, then records the commit's own result as seen. A
- * background read that finishes after that point finds the seen state moved and reads again from
- * there, so nothing is reported twice or backwards.
+ * Ordering with the manager's own commits: while one of its commits to a session is in progress
+ * (from taking the lock to its write), what a background read of that session brings is set aside
+ * (it may show the state before or after the commit: responses on two connections can arrive in
+ * either order) and the read is made again once the commit is over. Right after its write the
+ * manager calls {@link RemoteChanges.ownCommit}, which reports first what others committed between
+ * the last state seen and the commit's basis, then records the commit's result as seen; its own
+ * changes are reported exactly, from the transaction. A background read that started before and
+ * finishes after finds the seen state moved and reads again from there. So nothing is reported
+ * twice or backwards.
  */
 import { diffTaskLists, sameTaskContent, type TaskChangeEvent } from './events.js';
 import { TaskList } from './model/task-list.js';
@@ -46,6 +50,9 @@ export class RemoteChanges {
   readonly #again = new Set<string>();
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #readFailures = new Map<string, number>();
+  /** Sessions with a commit of this manager in progress (count), and reads set aside meanwhile. */
+  readonly #committing = new Map<string, number>();
+  readonly #deferred = new Set<string>();
   #subscription: Promise<(() => Promise<void>) | null> | null = null;
   #subscribeFailures = 0;
   #active = false;
@@ -69,6 +76,7 @@ export class RemoteChanges {
     this.#active = false;
     this.#seen.clear();
     this.#again.clear();
+    this.#deferred.clear();
     this.#readFailures.clear();
     this.#subscribeFailures = 0;
     for (const timer of this.#timers) clearTimeout(timer);
@@ -81,27 +89,38 @@ export class RemoteChanges {
 
   /** The manager read `stored`: the first sight of a session is its baseline. O(1). */
   noteRead(sessionId: string, stored: StoredList | null): void {
-    if (this.#active && !this.#seen.has(sessionId)) this.#seen.set(sessionId, stored);
+    if (this.#active && !this.#seen.has(sessionId) && !this.#committing.has(sessionId)) this.#seen.set(sessionId, stored);
+  }
+
+  /** A commit of this manager to `sessionId` took the lock. Call {@link commitEnded} after it, always. */
+  commitStarted(sessionId: string): void {
+    this.#committing.set(sessionId, (this.#committing.get(sessionId) ?? 0) + 1);
+  }
+
+  /** The commit is over (landed or not): reads set aside during it are made again. */
+  commitEnded(sessionId: string): void {
+    const left = (this.#committing.get(sessionId) ?? 1) - 1;
+    if (left > 0) {
+      this.#committing.set(sessionId, left);
+      return;
+    }
+    this.#committing.delete(sessionId);
+    if (this.#deferred.delete(sessionId)) this.#announced(sessionId);
   }
 
   /**
-   * The manager wrote `saved` on `basis`, still holding the session's lock. Returns the events of
-   * other writers' commits between the last state seen and `basis` (to deliver before the commit's
-   * own), and `undo`, to call if the commit fails after all. O(tasks) when there are such commits.
+   * The manager's commit wrote `saved` on `basis` (between {@link commitStarted} and
+   * {@link commitEnded}). Returns the events of other writers' commits between the last state seen
+   * and `basis`, to deliver before the commit's own. O(tasks) when there were such commits.
    */
-  ownCommit(sessionId: string, basis: StoredList | null, saved: StoredList): { events: TaskChangeEvent[]; undo: () => void } {
-    if (!this.#active) return { events: [], undo: () => undefined };
+  ownCommit(sessionId: string, basis: StoredList | null, saved: StoredList): TaskChangeEvent[] {
+    if (!this.#active) return [];
     const had = this.#seen.has(sessionId);
     const last = this.#seen.get(sessionId) ?? null;
     this.#seen.set(sessionId, saved);
-    const undo = (): void => {
-      if (this.#seen.get(sessionId) !== saved) return;
-      if (had) this.#seen.set(sessionId, last);
-      else this.#seen.delete(sessionId);
-    };
-    if (!had || sameState(last, basis)) return { events: [], undo };
+    if (!had || sameState(last, basis)) return [];
     const empty = new TaskList(sessionId);
-    return { events: diffTaskLists(sessionId, last?.list ?? empty, basis?.list ?? empty, false, sameTaskContent), undo };
+    return diffTaskLists(sessionId, last?.list ?? empty, basis?.list ?? empty, false, sameTaskContent);
   }
 
   #subscribe(): void {
@@ -169,6 +188,10 @@ export class RemoteChanges {
       }
       this.#readFailures.delete(sessionId);
       if (!this.#active) return;
+      if (this.#committing.has(sessionId)) {
+        this.#deferred.add(sessionId); // before or after that commit? Read again once it is over.
+        return;
+      }
       // The manager committed (or another read reported) meanwhile: read again from there.
       if (this.#seen.has(sessionId) !== had || (this.#seen.get(sessionId) ?? null) !== base) continue;
       this.#seen.set(sessionId, next);
