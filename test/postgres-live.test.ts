@@ -93,6 +93,27 @@ describe('live changes across hosts (PostgreSQL)', () => {
     ]);
   });
 
+  it('two hosts committing at once: each listener hears of every task exactly once', async () => {
+    const { a, b, storeB } = twoHosts();
+    const holdFeed = await storeB.changes.subscribe(null, { onChange: () => undefined, onResync: () => undefined, onError: () => undefined });
+    cleanups.push(holdFeed);
+    const seen = collector();
+    b.on('change', seen.listener);
+    cleanups.push(async () => void b.off('change', seen.listener));
+    await b.listTasks(S);
+
+    const made = await Promise.all([
+      (async () => { const ids: string[] = []; for (let i = 0; i < 25; i++) ids.push((await a.createTask(S, `a${i}`, '')).id); return ids; })(),
+      (async () => { const ids: string[] = []; for (let i = 0; i < 25; i++) ids.push((await b.createTask(S, `b${i}`, '')).id); return ids; })(),
+    ]);
+    // A last commit on A: once B reports it, B has reported everything committed before it.
+    const last = await a.createTask(S, 'last', '');
+    await seen.until((e) => e.type === 'created' && e.task.id === last.id);
+    const created = seen.events.filter((e) => e.type === 'created').map((e) => (e.type === 'created' ? e.task.id : ''));
+    expect([...created].sort()).toEqual([...made.flat(), last.id].sort());
+    expect(seen.events.filter((e) => e.type !== 'created')).toEqual([]);
+  });
+
   it('a burst of commits announced while a read is pending costs one more read, not one per commit', async () => {
     const schema = uniqueSchema('burst');
     const a = new TaskManager('.', { store: postgresStore({ schema }) });
