@@ -82,6 +82,23 @@ describe('gestura-tasks copy between directories', () => {
   });
 });
 
+describe('gestura-tasks copy stopping on a session it cannot read', () => {
+  it('says where it stopped and what was copied before; nothing half-written', async () => {
+    const from = tempDir();
+    const manager = new TaskManager(from);
+    await manager.createTask('a-good', 'first', '');
+    await manager.createTask('c-good', 'third', '');
+    fs.writeFileSync(path.join(tasksDir(from), 'b-bad.json'), '{"session_id": "b-bad", "tasks": [');
+    const to = tempDir();
+    const run = await cli(from, ['copy', '--from', from, '--to', to]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("copy stopped at session 'b-bad'");
+    expect(run.stderr).toContain("copied before it: 'a-good'");
+    expect(Object.keys(files(to))).toEqual(['a-good.json']);
+    expect(files(to)['a-good.json']).toBe(files(from)['a-good.json']);
+  });
+});
+
 describe('choosing the store', () => {
   it('refuses --dir together with --database-url, and a database URL that is not one', async () => {
     const dir = tempDir();

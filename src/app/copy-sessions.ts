@@ -8,7 +8,7 @@
  * written in one commit under the target's lock, so a copy that fails midway leaves every session
  * either fully copied or untouched (the result says which).
  */
-import { InvalidInputError, TaskIoError } from '../errors.js';
+import { InvalidInputError, TaskIoError, TaskSerializationError } from '../errors.js';
 import { requireSessionId } from '../model/validate.js';
 import type { TaskStore } from '../store/task-store.js';
 
@@ -62,9 +62,9 @@ export async function copySessions(source: TaskStore, target: TaskStore, options
   }
   const result: CopyResult = { copied: [], overwritten: [], refused: [] };
   for (const id of ids) {
-    const stored = await source.read(id, null);
-    if (stored === null) continue; // removed from the source meanwhile: nothing to copy
     try {
+      const stored = await source.read(id, null);
+      if (stored === null) continue; // removed from the source meanwhile: nothing to copy
       await target.withLock(id, async () => {
         const basis = await target.read(id, null);
         if (basis !== null && !force) {
@@ -77,8 +77,10 @@ export async function copySessions(source: TaskStore, target: TaskStore, options
       });
     } catch (error) {
       const done = result.copied.length === 0 ? 'nothing was copied' : `copied before it: ${result.copied.map((c) => `'${c}'`).join(', ')}`;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new TaskIoError(`copying '${id}' to ${where.to} failed, that session is unchanged (${done}): ${reason}`, { cause: error });
+      const message = `copy stopped at session '${id}', which is unchanged in ${where.to} (${done}): ${error instanceof Error ? error.message : String(error)}`;
+      // A session that cannot be read keeps its kind of error; anything else is an I/O failure.
+      if (error instanceof TaskSerializationError) throw new TaskSerializationError(message, { cause: error, path: error.path });
+      throw new TaskIoError(message, { cause: error });
     }
   }
   return result;
