@@ -93,6 +93,9 @@ interface ReadRow {
   body: string | null;
 }
 
+/** Pools whose 'error' events a store already listens for (many stores may share a pool). */
+const listenedPools = new WeakSet<pg.Pool>();
+
 /** Sessions whose last list each store remembers (the manager keeps its own cache too). */
 const REMEMBERED_SESSIONS = 256;
 /** Tombstones are purged once they outnumber the live rows (and this many). */
@@ -152,7 +155,10 @@ export class PostgresTaskStore implements TaskStore {
       throw new InvalidInputError('connection must be { connectionString: string } or { pool: pg.Pool }');
     }
     // An idle pooled connection that dies reports an 'error' event; the next call fails on its own.
-    this.#pool.on('error', () => undefined);
+    if (!listenedPools.has(this.#pool)) {
+      listenedPools.add(this.#pool);
+      this.#pool.on('error', () => undefined);
+    }
     this.#quoted = quoteIdentifier(this.schema);
     this.#sql = statements(this.#quoted);
     this.#identity = `${this.server}#${this.schema}`;
@@ -340,7 +346,8 @@ export class PostgresTaskStore implements TaskStore {
       this.#remember(sessionId, base);
       return base;
     }
-    const incremental = base !== null && head.incarnation === base.version.incarnation && BigInt(head.purged as string) <= base.version.version;
+    const incremental =
+      base !== null && head.incarnation === base.version.incarnation && BigInt(head.purged as string) <= base.version.version && version >= base.version.version;
     const tasks: Task[] = [];
     const positions: number[] = [];
     const decode = (row: ReadRow): Task => decodeTaskText(row.body as string, `the task row at position ${String(row.position)} of '${where}'`);

@@ -18,8 +18,9 @@ export interface Statements {
   /**
    * $1 session, $2 the version the reader holds (-1: none), $3 its incarnation. One statement, so
    * one snapshot and one round trip: the session row first (its `top` only when changed), then the
-   * task rows changed since $2 (tombstones included) or, when $2 is too old or of another
-   * incarnation, every live row; in position order. No row at all: no stored list.
+   * task rows changed since $2 (tombstones included) or, when $2 is older than the last purge,
+   * newer than the stored version (a restored backup) or of another incarnation, every live row;
+   * in position order. No row at all: no stored list.
    */
   readonly read: string;
   /** The whole commit in one statement: tombstones, upserts, purge, history, session row, notify. */
@@ -53,7 +54,7 @@ UNION ALL
 SELECT t.position, NULL, NULL, NULL, t.body FROM ${q}.tasks t
 WHERE t.session_id = $1 AND t.body IS NOT NULL
   AND EXISTS (SELECT 1 FROM ${q}.sessions s WHERE s.session_id = $1 AND s.version > 0
-    AND NOT (s.incarnation = $3 AND s.purged_version <= $2::bigint))
+    AND NOT (s.incarnation = $3 AND s.purged_version <= $2::bigint AND s.version >= $2::bigint))
 ORDER BY position NULLS FIRST`,
     write: `WITH
 gone AS (
