@@ -75,7 +75,9 @@ export interface ChangeFeedHandlers {
 export interface StoreChangeFeed {
   /**
    * Calls `handlers` for every commit to `sessionId` (null: to every session of the store) that
-   * lands from now on. Resolves once listening, with the function that ends the subscription.
+   * lands from now on. Resolves once listening, with the function that ends the subscription (while
+   * the feed is recovering from a lost connection it resolves at once, and `onResync` follows when
+   * the feed is back). Rejects with a TaskIoError when it cannot listen at all.
    */
   subscribe(sessionId: string | null, handlers: ChangeFeedHandlers): Promise<() => Promise<void>>;
 }
