@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCliBundle } from '../scripts/build-cli.js';
 import { dropSchema, testDatabaseUrl, uniqueSchema } from './helpers/postgres.js';
@@ -74,5 +75,15 @@ describe('CLI bundle', () => {
     const text = fs.readFileSync(bundle, 'utf8');
     expect(text).toMatch(/require\("pg"\)/);
     expect(text).not.toContain('class Client extends EventEmitter');
+  });
+
+  it('without pg installed, directory commands run and a database URL says what to install', { timeout: 60_000 }, async () => {
+    const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(path.join(repoRoot, 'test', 'workers', 'without-pg.mjs')).href}` };
+    const listed = await runTsx('test/workers/run-cli-bundle.ts', [bundle, '--dir', dir, 'list'], { env });
+    expect(listed.stderr).toBe('');
+    expect(listed.code).toBe(0);
+    const refused = await runTsx('test/workers/run-cli-bundle.ts', [bundle, '--database-url', 'postgres://h/db', 'list'], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('install the optional package pg');
   });
 });
