@@ -165,7 +165,7 @@ function buildProgram(io: CliIo): Command {
   const program = new Command();
   program
     .name('gestura-tasks')
-    .description('Inspect and drive gestura task lists (<dir>/.gestura/tasks/<session>.json).')
+    .description('Inspect and drive gestura task lists (<dir>/.gestura/tasks/<session>.json, or in PostgreSQL with --database-url).')
     .version(packageVersion(), '-V, --version')
     .option('-d, --dir <path>', 'base directory holding .gestura/tasks (default: current directory)')
     .option('--database-url <url>', 'keep tasks in PostgreSQL instead (postgres://user:password@host/db[#schema]; default: $GESTURA_TASKS_DATABASE_URL)')
