@@ -4,7 +4,9 @@
  * cache (src/cli/code-cache.ts). One file compiled from a cache starts much faster than the ~150 ES
  * modules it replaces, each resolved, read and compiled on every call (zod alone is ~90 files).
  *
- * The MCP SDK stays outside (it is an optional dependency, loaded by `mcp` only). `import.meta.url`
+ * The MCP SDK and `pg` stay outside (optional dependencies, required only by `mcp` and by a
+ * PostgreSQL store, which the bundle initialises only when a command is given a database URL:
+ * esbuild turns the dynamic import in src/app/store-target.ts into lazy code). `import.meta.url`
  * becomes the bundle's own URL: dist/cli is as deep as every other dist/ folder, so paths relative
  * to it (../../package.json, the dashboard's page) resolve as they do from the modules.
  *
@@ -79,7 +81,7 @@ export async function buildCliBundle(outfile: string = CLI_BUNDLE, entryDir: str
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    external: ['@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'],
+    external: ['@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*', 'pg', 'pg/*'],
     define: { 'import.meta.url': '__gesturaBundleUrl' },
     banner: { js: BANNER },
     // Whitespace only: names stay, so error and class names read as in the modules.

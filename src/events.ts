@@ -3,8 +3,10 @@
  * are immutable inside a list, so "changed" is an identity check: O(n) per commit, and only
  * computed when someone listens.
  */
+import { printJson } from './json/print.js';
 import { cloneJson } from './json/value.js';
 import type { TaskList } from './model/task-list.js';
+import { TASK_FORM } from './schema/json-forms.js';
 import type { TaskStatus } from './schema/enums.js';
 import type { Task } from './schema/task.js';
 
@@ -66,4 +68,12 @@ export function diffTaskLists(
     events.push({ type: 'current_changed', sessionId, from: before.currentTaskId(), to: after.currentTaskId() });
   }
   return events;
+}
+
+/**
+ * True when `a` and `b` are the same task or print the same: how lists read separately (by a
+ * watcher, or by a manager reporting other writers' commits) are compared. O(size of the tasks).
+ */
+export function sameTaskContent(a: Task, b: Task): boolean {
+  return a === b || printJson(a, TASK_FORM) === printJson(b, TASK_FORM);
 }

@@ -115,7 +115,7 @@ export {
 } from './model/claims.js';
 export type { IdGenerator } from './model/ids.js';
 
-export type { TaskStore, StoredList, StoreHistory } from './store/task-store.js';
+export type { TaskStore, StoredList, StoreHistory, StoreChangeFeed, ChangeFeedHandlers } from './store/task-store.js';
 export { FileTaskStore, RACY_WINDOW_NS, type Durability, type FileTaskStoreOptions } from './store/file-store.js';
 export { MemoryTaskStore, type MemoryTaskStoreOptions } from './store/memory-store.js';
 export { DEFAULT_LOCK_OPTIONS, type FileLockOptions } from './store/file-lock.js';

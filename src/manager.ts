@@ -39,6 +39,7 @@ import { FileTaskStore, type Durability } from './store/file-store.js';
 import type { FileLockOptions } from './store/file-lock.js';
 import type { StoredList, TaskStore } from './store/task-store.js';
 import { phaseEnd, phaseStart } from './store/commit-timing.js';
+import { RemoteChanges } from './remote-changes.js';
 
 /** Options of a {@link TaskManager}. */
 export interface TaskManagerOptions {
@@ -131,6 +132,8 @@ export class TaskManager {
   readonly #cache = new Map<string, StoredList | null>();
   readonly #listeners = new Set<TaskChangeListener>();
   readonly #actor: string | null;
+  /** Other writers' commits for the listeners, when the store has a change feed. */
+  readonly #remote: RemoteChanges | null;
 
   /** A manager for `<baseDir>/.gestura/tasks/`. Nothing is read or written until first use. */
   constructor(baseDir: string, options: TaskManagerOptions = {}) {
@@ -139,6 +142,8 @@ export class TaskManager {
     this.store = options.store ?? new FileTaskStore(this.baseDir, { durability: options.durability, lock: options.lock, history: options.history });
     this.#env = { clock: options.clock ?? defaultEnv.clock, newId: options.newId ?? defaultEnv.newId };
     this.#actor = options.actor === undefined ? null : requireId(options.actor, 'actor');
+    const feed = this.store.changes;
+    this.#remote = feed === undefined ? null : new RemoteChanges(this.store, feed, (events) => this.#emit(events));
   }
 
   /** The file (or store location) of a session. */
@@ -169,16 +174,24 @@ export class TaskManager {
   // ----------------------------------------------------------------------------------------------
   // Events
 
-  /** Calls `listener` after every commit of this manager with each change it made. */
+  /**
+   * Calls `listener` after every commit of this manager with each change it made. On a store with a
+   * live change feed (PostgreSQL) it also reports the commits of every other manager, process and
+   * machine, from shortly after the first listener is added until the last one is removed
+   * (docs/architecture.md, "Change feed"; a session this manager never saw reports its first such
+   * commit as one `list_replaced`).
+   */
   on(event: 'change', listener: TaskChangeListener): this {
     if (event !== 'change') throw new InvalidInputError(`unknown event '${String(event)}'; the only event is 'change'`);
     this.#listeners.add(requireFunction(listener, 'listener'));
+    this.#remote?.start();
     return this;
   }
 
   /** Removes a listener added with {@link on}. */
   off(event: 'change', listener: TaskChangeListener): this {
     if (event === 'change') this.#listeners.delete(listener);
+    if (this.#listeners.size === 0) void this.#remote?.stop();
     return this;
   }
 
@@ -195,6 +208,7 @@ export class TaskManager {
   async #current(sessionId: string): Promise<TaskList> {
     const stored = await this.store.read(sessionId, this.#cache.get(sessionId) ?? null);
     this.#cache.set(sessionId, stored);
+    this.#remote?.noteRead(sessionId, stored);
     return stored?.list ?? new TaskList(sessionId);
   }
 
@@ -223,7 +237,7 @@ export class TaskManager {
     const id = requireSessionId(sessionId);
     const callActor = actorOf(how.options, how.optionsName);
     const { operation } = how;
-    const outcome = await this.store.withLock(id, async () => {
+    const outcome = await this.store.withLock(id, this.#tracked(id, async () => {
       const t0 = phaseStart();
       const basis = await this.store.read(id, this.#cache.get(id) ?? null);
       this.#cache.set(id, basis);
@@ -250,10 +264,26 @@ export class TaskManager {
       const records = keepHistory ? historyRecords(events, operation ?? called[0] ?? 'batch', this.#env.clock.now(), actor) : undefined;
       const saved = await this.store.write(id, after, basis, records);
       this.#cache.set(id, saved);
-      return { result, events: this.#listeners.size > 0 ? events : [] };
-    });
+      // Others' commits before this one first (see remote-changes.ts).
+      const others = this.#remote?.ownCommit(id, basis, saved) ?? [];
+      return { result, events: this.#listeners.size > 0 ? [...others, ...events] : [] };
+    }));
     this.#emit(outcome.events);
     return outcome.result;
+  }
+
+  /** `body` (a commit inside the lock of `id`), told to the remote-change reporter when there is one. */
+  #tracked<T>(id: string, body: () => Promise<T>): () => Promise<T> {
+    const remote = this.#remote;
+    if (remote === null) return body;
+    return async () => {
+      remote.commitStarted(id);
+      try {
+        return await body();
+      } finally {
+        remote.commitEnded(id);
+      }
+    };
   }
 
   /**

@@ -6,8 +6,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCliBundle } from '../scripts/build-cli.js';
+import { dropSchema, testDatabaseUrl, uniqueSchema } from './helpers/postgres.js';
 import { repoRoot, runTsx, type TsxRun } from './helpers/spawn-tsx.js';
 
 // As deep below the repository as dist/cli, so that paths relative to the bundle resolve alike.
@@ -53,5 +55,35 @@ describe('CLI bundle', () => {
       }
     }
     expect(fs.existsSync(`${bundle}.${process.version}-${process.arch}.cache`)).toBe(true);
+  });
+
+  it('runs a command on PostgreSQL, requiring pg from outside the bundle only then', { timeout: 120_000 }, async () => {
+    const schema = uniqueSchema('bundle');
+    const url = `${testDatabaseUrl()}#${schema}`;
+    try {
+      const env = { ...process.env, GESTURA_TASKS_DATABASE_URL: url };
+      const added = await runTsx('test/workers/run-cli-bundle.ts', [bundle, 'add', 'In the database', '--json'], { env });
+      expect(added.stderr).toBe('');
+      const id = (JSON.parse(added.stdout) as { id: string }).id;
+      const expected = await runTsx('src/cli/main.ts', ['show', id], { env });
+      const got = await runTsx('test/workers/run-cli-bundle.ts', [bundle, 'show', id], { env });
+      expect({ code: got.code, stdout: got.stdout, stderr: got.stderr }).toEqual({ code: expected.code, stdout: expected.stdout, stderr: expected.stderr });
+      expect(got.stdout).toContain('In the database');
+    } finally {
+      await dropSchema(schema);
+    }
+    const text = fs.readFileSync(bundle, 'utf8');
+    expect(text).toMatch(/require\("pg"\)/);
+    expect(text).not.toContain('class Client extends EventEmitter');
+  });
+
+  it('without pg installed, directory commands run and a database URL says what to install', { timeout: 60_000 }, async () => {
+    const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(path.join(repoRoot, 'test', 'workers', 'without-pg.mjs')).href}` };
+    const listed = await runTsx('test/workers/run-cli-bundle.ts', [bundle, '--dir', dir, 'list'], { env });
+    expect(listed.stderr).toBe('');
+    expect(listed.code).toBe(0);
+    const refused = await runTsx('test/workers/run-cli-bundle.ts', [bundle, '--database-url', 'postgres://h/db', 'list'], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('install the optional package pg');
   });
 });

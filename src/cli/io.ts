@@ -21,6 +21,7 @@ export interface CliIo {
 /** Options every command accepts. */
 export interface GlobalOptions {
   dir?: string;
+  databaseUrl?: string;
   session?: string;
   json?: boolean;
 }

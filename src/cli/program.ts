@@ -23,7 +23,10 @@ export { DEFAULT_SESSION, type CliIo, type CliOutput } from './io.js';
 type CommandRun = (ctx: Context, ...args: any[]) => Promise<void>;
 
 /** Builds the commands on `program`; `lazy` turns a module loader into an action. */
-function defineCommands(program: Command, lazy: (load: () => Promise<{ default: CommandRun }>) => (...args: unknown[]) => Promise<void>): void {
+function defineCommands(
+  program: Command,
+  lazy: (load: () => Promise<{ default: CommandRun }>, openStore?: boolean) => (...args: unknown[]) => Promise<void>,
+): void {
   program
     .command('tree')
     .description('show the tasks as a tree with status marks; deep levels and long lists are counted, not printed')
@@ -132,13 +135,21 @@ function defineCommands(program: Command, lazy: (load: () => Promise<{ default: 
 
   program
     .command('sessions')
-    .description('list the sessions under --dir')
+    .description('list the sessions of the store (--dir or --database-url)')
     .action(lazy(() => import('./commands/sessions.js')));
+
+  program
+    .command('copy')
+    .description('copy sessions between stores (directories and PostgreSQL URLs), byte for byte; --session copies one')
+    .requiredOption('--from <dir|url>', 'the store to copy from: a directory or a postgres:// URL')
+    .requiredOption('--to <dir|url>', 'the store to copy to: a directory or a postgres:// URL')
+    .option('--force', 'overwrite sessions that already exist in --to (otherwise the copy is refused, nothing written)')
+    .action(lazy(() => import('./commands/copy.js'), false));
 
   program
     .command('watch')
     .description('print changes to the session as they happen (any process); Ctrl-C to stop')
-    .option('--interval <ms>', 'poll interval in milliseconds', '250')
+    .option('--interval <ms>', 'poll interval in milliseconds (a directory; a database URL is watched live, without polling)', '250')
     .action(lazy(() => import('./commands/watch.js')));
 
   program
@@ -162,9 +173,10 @@ function buildProgram(io: CliIo): Command {
   const program = new Command();
   program
     .name('gestura-tasks')
-    .description('Inspect and drive gestura task lists (<dir>/.gestura/tasks/<session>.json).')
+    .description('Inspect and drive gestura task lists (<dir>/.gestura/tasks/<session>.json, or in PostgreSQL with --database-url).')
     .version(packageVersion(), '-V, --version')
     .option('-d, --dir <path>', 'base directory holding .gestura/tasks (default: current directory)')
+    .option('--database-url <url>', 'keep tasks in PostgreSQL instead (postgres://user:password@host/db[#schema]; default: $GESTURA_TASKS_DATABASE_URL)')
     .option('-s, --session <id>', `session id (default: $GESTURA_SESSION or "${DEFAULT_SESSION}")`)
     .option('--json', 'machine-readable JSON output')
     .showSuggestionAfterError()
@@ -175,10 +187,16 @@ function buildProgram(io: CliIo): Command {
       writeErr: (s) => io.stderr.write(escapeLines(s)),
     });
 
-  defineCommands(program, (load) => async (...args: unknown[]): Promise<void> => {
+  defineCommands(program, (load, openStore = true) => async (...args: unknown[]): Promise<void> => {
     const command = args[args.length - 1] as Command;
     const [{ makeContext }, { default: run }] = await Promise.all([import('./context.js'), load()]);
-    await run(makeContext(command.optsWithGlobals<GlobalOptions>(), io, command.name()), ...args.slice(0, -1));
+    const ctx = await makeContext(command.optsWithGlobals<GlobalOptions>(), io, command.name(), openStore);
+    try {
+      await run(ctx, ...args.slice(0, -1));
+    } finally {
+      // Everything the command did is committed; a failure to close the pool changes nothing.
+      await ctx.close().catch(() => undefined);
+    }
   });
   return program;
 }

@@ -69,13 +69,13 @@ export async function serveDashboard(manager: TaskManager, options: ServeOptions
 
 /**
  * The `serve` command: prints `Listening on <url>` as its first line, then serves until SIGINT or
- * SIGTERM.
+ * SIGTERM. `where` names the store in the second line (default: the manager's base directory).
  */
-export async function runServeCommand(manager: TaskManager, options: ServeOptions, out: (line: string) => void): Promise<void> {
-  const handle = await serveDashboard(manager, options);
+export async function runServeCommand(manager: TaskManager, options: ServeOptions, out: (line: string) => void, where: string = manager.baseDir): Promise<void> {
+  const handle = await serveDashboard(manager, { ...options, location: options.location ?? where });
   out(`Listening on ${handle.url}`);
   out(
-    `Dashboard of the sessions under ${manager.baseDir} (${handle.server.token === null ? 'read-only' : 'writes allowed with the token'}). Ctrl-C to stop.`,
+    `Dashboard of the sessions in ${where} (${handle.server.token === null ? 'read-only' : 'writes allowed with the token'}). Ctrl-C to stop.`,
   );
   await new Promise<void>((resolve) => {
     const stop = (): void => {

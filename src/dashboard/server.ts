@@ -43,6 +43,8 @@ export interface DashboardOptions {
   readonly allowedHosts?: readonly string[];
   /** Where the built page is. Default: the package's own copy. */
   readonly assetsDir?: string;
+  /** The store as the page names it. Default: the manager's base directory (right for the file store). */
+  readonly location?: string;
 }
 
 /** A dashboard server: a Node HTTP server, not yet listening, and its write token. */
@@ -136,7 +138,7 @@ export function createDashboardServer(manager: TaskManager, options: DashboardOp
     const parts = segments(url.pathname);
     if (parts[0] !== 'api') throw new HttpError(404, 'not found');
     if (parts.length === 2 && parts[1] === 'info') {
-      const info: ServerInfo = { writable, version, location: manager.baseDir };
+      const info: ServerInfo = { writable, version, location: options.location ?? manager.baseDir };
       return sendJson(res, 200, info);
     }
     if (parts.length === 2 && parts[1] === 'events') {

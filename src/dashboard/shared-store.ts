@@ -6,7 +6,7 @@
  */
 import type { TaskList } from '../model/task-list.js';
 import type { HistoryRecord } from '../history.js';
-import type { StoredList, StoreHistory, TaskStore } from '../store/task-store.js';
+import type { StoredList, StoreChangeFeed, StoreHistory, TaskStore } from '../store/task-store.js';
 
 export class SharedReadStore implements TaskStore {
   readonly #inner: TaskStore;
@@ -15,9 +15,13 @@ export class SharedReadStore implements TaskStore {
   /** The inner store's history, when it keeps one (README "History"). */
   readonly history?: StoreHistory;
 
+  /** The inner store's change feed: the dashboard's watchers listen instead of polling where there is one. */
+  readonly changes?: StoreChangeFeed;
+
   constructor(inner: TaskStore) {
     this.#inner = inner;
     if (inner.history !== undefined) this.history = inner.history;
+    if (inner.changes !== undefined) this.changes = inner.changes;
   }
 
   /** The freshest stored list; concurrent reads of one session share one store read. */

@@ -3,6 +3,7 @@
  * changes cheaply, and serialises writers per session. The file store is the real one; the memory
  * store serves model-level tests; other back ends implement this interface.
  */
+import type { TaskError } from '../errors.js';
 import type { HistoryEntry, HistoryRecord } from '../history.js';
 import type { TaskList } from '../model/task-list.js';
 
@@ -40,6 +41,11 @@ export interface TaskStore {
    * them in the same commit, so the history and the list never disagree after a crash.
    */
   readonly history?: StoreHistory;
+  /**
+   * The store's live change feed, when it has one (the PostgreSQL store: LISTEN/NOTIFY). Watchers
+   * and manager listeners use it instead of polling (docs/architecture.md, "Change feed").
+   */
+  readonly changes?: StoreChangeFeed;
   /** Where the session is kept (a file path for the file store), for messages and tools. */
   locate(sessionId: string): string;
   /** The sessions that have a stored list, sorted. */
@@ -50,4 +56,28 @@ export interface TaskStore {
 export interface StoreHistory {
   /** The entries of commits that landed, oldest first. */
   read(sessionId: string): Promise<HistoryEntry[]>;
+}
+
+/** What a {@link StoreChangeFeed} subscriber is told. Handlers must not throw (what they throw is ignored). */
+export interface ChangeFeedHandlers {
+  /** A commit to `sessionId` landed (by anyone, this process included). Read it to learn what changed. */
+  onChange(sessionId: string): void;
+  /**
+   * The feed was lost and is back: notifications may have been missed in between, so re-read
+   * everything watched and report the net change.
+   */
+  onResync(): void;
+  /** The feed failed (e.g. its connection dropped); it retries on its own and calls onResync once back. */
+  onError(error: TaskError): void;
+}
+
+/** The optional live change feed of a {@link TaskStore}. */
+export interface StoreChangeFeed {
+  /**
+   * Calls `handlers` for every commit to `sessionId` (null: to every session of the store) that
+   * lands from now on. Resolves once listening, with the function that ends the subscription (while
+   * the feed is recovering from a lost connection it resolves at once, and `onResync` follows when
+   * the feed is back). Rejects with a TaskIoError when it cannot listen at all.
+   */
+  subscribe(sessionId: string | null, handlers: ChangeFeedHandlers): Promise<() => Promise<void>>;
 }

@@ -13,5 +13,5 @@ export default async function serve(ctx: Context, opts: ServeOptions): Promise<v
   const { runServeCommand, serveOptionsProblem } = await import('../../dashboard/serve.js');
   const problem = serveOptionsProblem(opts);
   if (problem !== null) throw new UsageError(problem);
-  await runServeCommand(ctx.manager, opts, ctx.out);
+  await runServeCommand(ctx.manager, opts, ctx.out, ctx.where);
 }

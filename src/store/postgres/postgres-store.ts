@@ -34,6 +34,7 @@ import type { Task } from '../../schema/task.js';
 import { encodeListTop, encodeTaskText } from '../codec.js';
 import { holdsKey, withKeyedMutex } from '../keyed-mutex.js';
 import type { StoredList, StoreHistory, TaskStore } from '../task-store.js';
+import { PostgresChangeFeed } from './change-feed.js';
 import { acquire, ioError, release, run, serverLocation, type Lease } from './connection.js';
 import type { PostgresConnection, PostgresTaskStoreOptions } from './options.js';
 import { historyParams, landedEntries, type HistoryState } from './history-rows.js';
@@ -76,6 +77,8 @@ export class PostgresTaskStore implements TaskStore {
   /** The server, without user or password: `postgres://host:port/db`. */
   readonly server: string;
   readonly history?: StoreHistory;
+  /** The live change feed: LISTEN on one dedicated connection while anyone subscribes (change-feed.ts). */
+  readonly changes: PostgresChangeFeed;
   readonly #pool: pg.Pool;
   readonly #clientConfig: pg.ClientConfig;
   readonly #ownsPool: boolean;
@@ -122,6 +125,7 @@ export class PostgresTaskStore implements TaskStore {
     this.#quoted = quoteIdentifier(this.schema);
     this.#sql = statements(this.#quoted);
     this.#identity = `${this.server}#${this.schema}`;
+    this.changes = new PostgresChangeFeed({ newClient: () => this.dedicatedClient(), schema: this.schema, timeoutMs, where: this.#identity });
     this.#retention = options.history === undefined || options.history === false ? null : requireRetention(options.history);
     if (this.#retention !== null) this.history = { read: (sessionId) => this.#readHistory(sessionId) };
   }
@@ -147,6 +151,7 @@ export class PostgresTaskStore implements TaskStore {
 
   /** Ends the pool when this store made it (from a connection string); a given pool is left open. */
   async close(): Promise<void> {
+    await this.changes.close();
     if (this.#ownsPool && !this.#pool.ended) await this.#pool.end();
   }
 
