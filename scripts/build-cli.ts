@@ -1,8 +1,12 @@
 /**
  * Bundles the command line into dist/cli/bundle.cjs: the compiled CLI (dist/cli/program.js), the
- * library and zod and commander in one CommonJS file, which dist/cli/main.js runs through V8's code
- * cache (src/cli/code-cache.ts). One file compiled from a cache starts much faster than the ~150 ES
+ * library and zod and commander in one CommonJS file, which the entries run through V8's code cache
+ * (src/cli/code-cache.ts). One file compiled from a cache starts much faster than the ~150 ES
  * modules it replaces, each resolved, read and compiled on every call (zod alone is ~90 files).
+ *
+ * Also builds the package's `bin`, dist/cli/main.cjs: src/cli/launch.ts as a small CommonJS file,
+ * so that a call never starts Node's ES-module loader (~4 ms); it imports the ES-module entry
+ * dist/cli/main.js only when there is no bundle.
  *
  * The MCP SDK stays outside (it is an optional dependency, loaded by `mcp` only). `import.meta.url`
  * becomes the bundle's own URL: dist/cli is as deep as every other dist/ folder, so paths relative
@@ -10,10 +14,10 @@
  *
  * `npm run build` runs it after tsc, so the bundle is always built from the same dist/ it sits in.
  */
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cliDir = path.join(root, 'dist', 'cli');
@@ -58,8 +62,30 @@ require = ((real) => {
   return Object.assign(lazyRequire, real);
 })(require);`;
 
-/** The bundle that dist/cli/main.js runs when it exists. */
+/** The bundle that the entries run when it exists. */
 export const CLI_BUNDLE = path.join(cliDir, 'bundle.cjs');
+
+/** The package's `bin` (package.json). */
+export const CLI_LAUNCHER = path.join(cliDir, 'main.cjs');
+
+/**
+ * zod's namespace re-exports every locale (~300 kB of the bundle's ~1 MB, read, and its code cache
+ * loaded, on every call). The CLI uses only English, which zod imports itself
+ * (zod/v4/classic/schemas.js): inside the bundle, `z.locales` / `core.locales` hold `en` alone.
+ */
+const englishOnlyLocales: Plugin = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir) ? { path: path.join(args.resolveDir, '..', 'locales', 'index.js'), namespace: 'zod-en' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
+      contents: "export { default as en } from './en.js';",
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
 
 /**
  * Builds {@link CLI_BUNDLE} from the compiled dist/cli/program.js (or from `entryDir`'s program,
@@ -82,6 +108,7 @@ export async function buildCliBundle(outfile: string = CLI_BUNDLE, entryDir: str
     external: ['@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'],
     define: { 'import.meta.url': '__gesturaBundleUrl' },
     banner: { js: BANNER },
+    plugins: [englishOnlyLocales],
     // Whitespace only: names stay, so error and class names read as in the modules.
     minifyWhitespace: true,
     legalComments: 'none',
@@ -89,6 +116,32 @@ export async function buildCliBundle(outfile: string = CLI_BUNDLE, entryDir: str
   });
 }
 
+/**
+ * Builds {@link CLI_LAUNCHER} from the compiled dist/cli/launch.js (or `entryDir`'s): runs the
+ * bundle beside it, or imports the ES-module entry main.js beside it when there is none.
+ */
+export async function buildCliLauncher(outfile: string = CLI_LAUNCHER, entryDir: string = cliDir): Promise<void> {
+  await build({
+    stdin: {
+      contents: "import { launchBundledCli } from './launch.js';\nif (!launchBundledCli(__dirname)) import('./main.js');\n",
+      resolveDir: entryDir,
+      sourcefile: 'main-entry.js',
+      loader: 'js',
+    },
+    outfile,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['./main.js'],
+    banner: { js: '#!/usr/bin/env node' },
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  chmodSync(outfile, 0o755);
+}
+
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await buildCliBundle();
+  await buildCliLauncher();
 }
