@@ -38,7 +38,7 @@ import { inTasksDirectory, openedOutside, openTasksDirectory, refuseOutside, ver
 import { HISTORY_SEQ_KEY, nextSequence, requireRetention, retainHistory, sequenceOf, stampHistory, type HistoryEntry, type HistoryRecord, type HistoryRetention } from '../history.js';
 import { appendHistory, historyFileOf, historyLines, readHistoryFile, rewriteHistory, type HistoryFileState } from './history-file.js';
 import type { StoredList, StoreHistory, TaskStore } from './task-store.js';
-import { closeFile, createTempFile, isTempFileOf, markFile, mayBeInFlight, syncFile, tempFileFor, writeAll } from './temp-file.js';
+import { closeFile, createTempFile, isTempFileOf, markFile, mayBeInFlight, syncFile, tempFileFor, writeFile } from './temp-file.js';
 
 /**
  * How hard a write tries to reach the disk.
@@ -395,7 +395,7 @@ export class FileTaskStore implements TaskStore {
     let open = true;
     let renamed = false;
     try {
-      await writeAll(fd, encoded.chunks, encoded.length);
+      await writeFile(fd, encoded.chunks, encoded.length);
       const marked = markFile(fd);
       const written = marked ?? fsSync.fstatSync(fd, { bigint: true });
       phaseEnd('write', t1);
