@@ -326,9 +326,12 @@ export class FileTaskStore implements TaskStore {
     // `..`): a call through another spelling inside a batch is caught as re-entrant too.
     const directory = openTasksDirectory(this.#baseDir, true) as TasksDirIdentity;
     const key = `${directory.tasksDev}:${directory.tasksIno}/${path.basename(file)}`;
-    return withKeyedMutex(key, async () => {
+    // True until withKeyedMutex returns: the callback then runs in the same synchronous step as the
+    // check above (no other call could wait before it), which needs no repeating.
+    let sameStep = true;
+    const run = withKeyedMutex(key, async () => {
       const t0 = phaseStart();
-      verifyTasksDirectory(this.#baseDir, directory); // unchanged while this call waited for its turn
+      if (!sameStep) verifyTasksDirectory(this.#baseDir, directory); // unchanged while this call waited for its turn
       const lock = await acquireFileLock(file, this.#lock, deadline, { dev: directory.tasksDev, ino: directory.tasksIno });
       this.#held.set(file, { lock, directory });
       phaseEnd('lock', t0);
@@ -346,6 +349,8 @@ export class FileTaskStore implements TaskStore {
       phaseEnd('unlock', t1);
       return result;
     }, this.#lock.timeoutMs, file);
+    sameStep = false;
+    return run;
   }
 
   async write(sessionId: string, list: TaskList, basis: StoredList | null, history?: readonly HistoryRecord[]): Promise<StoredList> {
