@@ -69,6 +69,35 @@ export const CLI_BUNDLE = path.join(cliDir, 'bundle.cjs');
 export const CLI_LAUNCHER = path.join(cliDir, 'main.cjs');
 
 /**
+ * signal-exit (through proper-lockfile) loads `assert` (~1 ms) for one `assert.equal` on a callback's
+ * type when it loads. Inside the bundle it gets an `equal` that compares as `assert.equal` does (`==`)
+ * and hands a failing comparison to the real `assert.equal`, so the error is the same.
+ */
+const lazyAssert: Plugin = {
+  name: 'signal-exit-lazy-assert',
+  setup(b) {
+    b.onResolve({ filter: /^assert$/ }, (args) => (/[\\/]signal-exit[\\/]/.test(args.importer) ? { path: 'assert', namespace: 'lazy-assert' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-assert' }, () => ({
+      contents: "module.exports = { equal(actual, expected, message) { if (actual != expected) require('node:assert').equal(actual, expected, message); } };",
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * proper-lockfile requires graceful-fs as its default file system, which the store never uses: it
+ * passes its own functions (src/store/file-lock.ts) to every lock call, and proper-lockfile calls
+ * only those. Loading graceful-fs costs a CLI call ~2 ms (it reads `fs.ReadStream`, which loads
+ * Node's file streams and `fs/promises`), so inside the bundle the default is plain `node:fs`.
+ */
+const plainFsForLocks: Plugin = {
+  name: 'proper-lockfile-plain-fs',
+  setup(b) {
+    b.onResolve({ filter: /^graceful-fs$/ }, (args) => (/[\\/]proper-lockfile[\\/]/.test(args.importer) ? { path: 'node:fs', external: true } : undefined));
+  },
+};
+
+/**
  * zod's namespace re-exports every locale (~300 kB of the bundle's ~1 MB, read, and its code cache
  * loaded, on every call). The CLI uses only English, which zod imports itself
  * (zod/v4/classic/schemas.js): inside the bundle, `z.locales` / `core.locales` hold `en` alone.
@@ -108,7 +137,7 @@ export async function buildCliBundle(outfile: string = CLI_BUNDLE, entryDir: str
     external: ['@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'],
     define: { 'import.meta.url': '__gesturaBundleUrl' },
     banner: { js: BANNER },
-    plugins: [englishOnlyLocales],
+    plugins: [englishOnlyLocales, lazyAssert, plainFsForLocks],
     // Whitespace only: names stay, so error and class names read as in the modules.
     minifyWhitespace: true,
     legalComments: 'none',
