@@ -1,24 +1,28 @@
 /**
- * The built CLI is one bundle (scripts/build-cli.ts) run through the code cache: it must answer
- * exactly as the modules do — output, errors and exit codes, the version read from package.json —
- * on the first run (no cache) and on later ones (cache used).
+ * The built CLI is one bundle (scripts/build-cli.ts) run through the code cache by the package's
+ * CommonJS `bin` (main.cjs): it must answer exactly as the modules do — output, errors and exit
+ * codes, the version read from package.json — on the first run (no cache) and on later ones (cache
+ * used). Without a bundle, the bin hands over to the ES-module entry beside it.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCliBundle } from '../scripts/build-cli.js';
+import { spawn } from 'node:child_process';
+import { buildCliBundle, buildCliLauncher } from '../scripts/build-cli.js';
 import { dropSchema, testDatabaseUrl, uniqueSchema } from './helpers/postgres.js';
 import { repoRoot, runTsx, type TsxRun } from './helpers/spawn-tsx.js';
 
 // As deep below the repository as dist/cli, so that paths relative to the bundle resolve alike.
 const outDir = path.join(repoRoot, '.test-bundle', `cli-${process.pid}`);
 const bundle = path.join(outDir, 'bundle.cjs');
+const launcher = path.join(outDir, 'main.cjs');
 let dir: string;
 
 beforeAll(async () => {
   await buildCliBundle(bundle, path.join(repoRoot, 'src', 'cli'));
+  await buildCliLauncher(launcher, path.join(repoRoot, 'src', 'cli'));
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gt-cli-bundle-'));
 }, 120_000);
 
@@ -29,7 +33,20 @@ afterAll(() => {
 });
 
 const viaModules = (args: string[]): Promise<TsxRun> => runTsx('src/cli/main.ts', ['--dir', dir, ...args]);
-const viaBundle = (args: string[]): Promise<TsxRun> => runTsx('test/workers/run-cli-bundle.ts', [bundle, '--dir', dir, ...args]);
+/** `node <file> ...args` with plain Node (no tsx), as npm's bin link runs it. */
+function runNode(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<TsxRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [file, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const viaBundle = (args: string[]): Promise<TsxRun> => runNode(launcher, ['--dir', dir, ...args]);
 
 describe('CLI bundle', () => {
   it('answers as the modules do, with and without its code cache', { timeout: 120_000 }, async () => {
@@ -62,11 +79,11 @@ describe('CLI bundle', () => {
     const url = `${testDatabaseUrl()}#${schema}`;
     try {
       const env = { ...process.env, GESTURA_TASKS_DATABASE_URL: url };
-      const added = await runTsx('test/workers/run-cli-bundle.ts', [bundle, 'add', 'In the database', '--json'], { env });
+      const added = await runNode(launcher, ['add', 'In the database', '--json'], env);
       expect(added.stderr).toBe('');
       const id = (JSON.parse(added.stdout) as { id: string }).id;
       const expected = await runTsx('src/cli/main.ts', ['show', id], { env });
-      const got = await runTsx('test/workers/run-cli-bundle.ts', [bundle, 'show', id], { env });
+      const got = await runNode(launcher, ['show', id], env);
       expect({ code: got.code, stdout: got.stdout, stderr: got.stderr }).toEqual({ code: expected.code, stdout: expected.stdout, stderr: expected.stderr });
       expect(got.stdout).toContain('In the database');
     } finally {
@@ -79,11 +96,20 @@ describe('CLI bundle', () => {
 
   it('without pg installed, directory commands run and a database URL says what to install', { timeout: 60_000 }, async () => {
     const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(path.join(repoRoot, 'test', 'workers', 'without-pg.mjs')).href}` };
-    const listed = await runTsx('test/workers/run-cli-bundle.ts', [bundle, '--dir', dir, 'list'], { env });
+    const listed = await runNode(launcher, ['--dir', dir, 'list'], env);
     expect(listed.stderr).toBe('');
     expect(listed.code).toBe(0);
-    const refused = await runTsx('test/workers/run-cli-bundle.ts', [bundle, '--database-url', 'postgres://h/db', 'list'], { env });
+    const refused = await runNode(launcher, ['--database-url', 'postgres://h/db', 'list'], env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('install the optional package pg');
+  });
+
+  it('the bin without a bundle beside it hands over to the ES-module entry main.js', { timeout: 60_000 }, async () => {
+    const alone = path.join(outDir, 'alone');
+    fs.mkdirSync(alone, { recursive: true });
+    fs.copyFileSync(launcher, path.join(alone, 'main.cjs'));
+    fs.writeFileSync(path.join(alone, 'main.js'), "process.stdout.write('ES-module entry ' + JSON.stringify(process.argv.slice(2)));\n");
+    const run = await runNode(path.join(alone, 'main.cjs'), ['list', '--json']);
+    expect(run).toEqual({ code: 0, stdout: 'ES-module entry ["list","--json"]', stderr: '' });
   });
 });

@@ -225,18 +225,19 @@ describe('a FIFO swapped in for the session file', () => {
 });
 
 describe('a write cut short (file-size limit, as a full disk)', () => {
-  it('is never renamed into place: the commit fails with a TaskIoError and the old file stays', { timeout: 60_000 }, async () => {
+  // 2 MB goes through the thread pool, 500 kB is written synchronously (temp-file.ts, SYNC_WRITE_LIMIT).
+  it.each([2_000_000, 500_000])('is never renamed into place: the commit fails with a TaskIoError and the old file stays (%i bytes)', { timeout: 60_000 }, async (size) => {
     const baseDir = tempDir('short-write');
     const manager = new TaskManager(baseDir);
     await manager.createTask('s', 'small', '');
     const file = manager.sessionPath('s');
     const before = fs.readFileSync(file);
-    // `ulimit -f 256`: files may grow to 128 KiB (256 blocks of 512 bytes) or 256 KiB; the write is 2 MB.
+    // `ulimit -f 256`: files may grow to 128 KiB (256 blocks of 512 bytes) or 256 KiB; the write is larger.
     const launcher = {
       command: '/bin/sh',
       args: ['-c', 'ulimit -f 256 && exec "$0" "$@"', process.execPath, '--import', 'tsx', path.join(WORKERS, 'big-writer.ts')],
     };
-    const writer = startWorker(launcher, { baseDir, session: 's', size: 2_000_000 });
+    const writer = startWorker(launcher, { baseDir, session: 's', size });
     const line = await writer.waitForLine((l) => l.startsWith('{'));
     await writer.exited;
     const result = JSON.parse(line) as { ok: boolean; kind?: string; message?: string };

@@ -1,20 +1,16 @@
 #!/usr/bin/env node
-/** The `gestura-tasks` executable: runs the CLI on the real process. */
+/** The `gestura-tasks` executable as an ES module: runs the CLI on the real process. */
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { runCommonJs } from './code-cache.js';
+import { bundledCli } from './launch.js';
 import { processIo } from './io.js';
 import type { runCli as RunCli } from './program.js';
 
 // Agents run the CLI once per action, so start-up is paid every time. The built package has the
 // whole CLI in one file (dist/cli/bundle.cjs, see scripts/build-cli.ts), run through V8's code cache;
-// without it (running from source, or a dist/ built by tsc alone) the modules are loaded one by one.
-function loadBundle(): typeof RunCli | undefined {
-  if (process.env.GESTURA_TASKS_NO_BUNDLE === '1') return undefined;
-  const loaded = runCommonJs(fileURLToPath(new URL('./bundle.cjs', import.meta.url)));
-  return (loaded?.exports as { runCli?: typeof RunCli } | undefined)?.runCli;
-}
-
+// the package's `bin` is dist/cli/main.cjs, which runs it without starting the ES-module loader and
+// comes here only when there is no bundle. Without it (running from source, or a dist/ built by tsc
+// alone) the modules are loaded one by one.
 async function loadModules(): Promise<typeof RunCli> {
   // Where Node can cache compiled code between runs (22.1+), let it. Older versions have no such
   // call; nothing changes there.
@@ -34,6 +30,6 @@ async function loadModules(): Promise<typeof RunCli> {
   }
 }
 
-const runCli = loadBundle() ?? (await loadModules());
+const runCli = bundledCli(fileURLToPath(new URL('.', import.meta.url))) ?? (await loadModules());
 
 process.exitCode = await runCli(process.argv.slice(2), processIo());

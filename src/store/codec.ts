@@ -14,6 +14,7 @@ import { TaskList } from '../model/task-list.js';
 import { formatZodIssue } from '../model/zod-issues.js';
 import { TASK_FORM } from '../schema/json-forms.js';
 import type { TaskListData } from '../schema/task-list.js';
+import { fastTaskListData } from '../schema/task-list-fast.js';
 import { TaskSchema, type Task } from '../schema/task.js';
 
 /**
@@ -201,6 +202,13 @@ export function decodeTaskList(text: string, file: string): TaskList {
     const reason = error instanceof JsonSyntaxError ? error.message : String(error);
     const fieldPath = error instanceof JsonSyntaxError ? error.path : undefined;
     throw new TaskSerializationError(`cannot parse task file '${file}'${conflict}: ${reason}`, { path: file, fieldPath, cause: error });
+  }
+  // The plain shape of a file needs no schema (a short CLI call would spend most of its time
+  // building and first running them); anything else, invalid or not, goes through the schema.
+  const data = fastTaskListData(value);
+  if (data !== undefined) {
+    transferRawNumbers(value, data);
+    return TaskList.fromData(data);
   }
   try {
     return TaskList.fromJSON(value);

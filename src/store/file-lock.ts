@@ -85,22 +85,43 @@ const owned = new Map<string, Owned>();
 const PROC_FD = '/proc/self/fd';
 let procFdAvailable: boolean | undefined;
 
+/** A lock directory's expected parent, and a descriptor of it once opened and checked. */
+interface Parent {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  /** A descriptor of the parent, checked to be the expected directory; null until first needed. */
+  fd: number | null;
+}
+
 /**
  * The tasks directory (device and inode, as the store checked it) that each lock directory must
  * be made, judged, refreshed and removed in, by lock path. While a lock is wanted or held, every
- * call on it goes through a descriptor of its parent directory that is checked to be that one,
+ * call on it goes through a descriptor of its parent directory that was checked to be that one,
  * and through `/proc/self/fd/<n>/<name>`, so a `.gestura` swapped for a link in the meantime can
- * never make it create, touch or remove anything elsewhere (README guarantee 6).
+ * never make it create, touch or remove anything elsewhere (README guarantee 6). The descriptor is
+ * opened and checked at the first call of each attempt to take the lock and, once the lock is
+ * taken, kept until it is released: a descriptor names the directory itself, so no later swap can
+ * redirect it, and a commit's half-dozen calls on its lock cost one open and one fstat instead of
+ * one each. (A swap while the lock is held is the store's to refuse: it checks the directories
+ * right before its rename.)
  */
-const parents = new Map<string, { readonly dev: bigint; readonly ino: bigint }>();
+const parents = new Map<string, Parent>();
 
-/**
- * Runs `op` on the lock directory `dir`, reached through its checked parent (see {@link parents});
- * on the plain path when no parent is known or there is no `/proc`. O(1): open, fstat, close.
- */
-function inCheckedParent<T>(dir: string, op: (target: string) => T): T {
-  const parent = parents.get(dir);
-  if (parent === undefined || !(procFdAvailable ??= fs.existsSync(PROC_FD))) return op(dir);
+/** Closes the descriptor `parent` holds, if any. */
+function closeParent(parent: Parent): void {
+  if (parent.fd === null) return;
+  const fd = parent.fd;
+  parent.fd = null;
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // Nothing more to do with it.
+  }
+}
+
+/** A descriptor of `dir`'s parent checked to be `parent` (opened now, or the one kept). O(1). */
+function checkedParentFd(dir: string, parent: Parent): number {
+  if (parent.fd !== null) return parent.fd;
   const fd = fs.openSync(path.dirname(dir), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
   try {
     const stat = fs.fstatSync(fd, { bigint: true });
@@ -111,10 +132,22 @@ function inCheckedParent<T>(dir: string, op: (target: string) => T): T {
       error.code = 'EREPLACED';
       throw error;
     }
-    return op(`${PROC_FD}/${fd}/${path.basename(dir)}`);
-  } finally {
+  } catch (error) {
     fs.closeSync(fd);
+    throw error;
   }
+  parent.fd = fd;
+  return fd;
+}
+
+/**
+ * Runs `op` on the lock directory `dir`, reached through its checked parent (see {@link parents});
+ * on the plain path when no parent is known or there is no `/proc`. O(1).
+ */
+function inCheckedParent<T>(dir: string, op: (target: string) => T): T {
+  const parent = parents.get(dir);
+  if (parent === undefined || !(procFdAvailable ??= fs.existsSync(PROC_FD))) return op(dir);
+  return op(`${PROC_FD}/${checkedParentFd(dir, parent)}/${path.basename(dir)}`);
 }
 
 function sameDirectory(o: Owned, s: BigIntStats): boolean {
@@ -212,7 +245,13 @@ export async function acquireFileLock(
   parent?: { readonly dev: bigint; readonly ino: bigint },
 ): Promise<HeldLock> {
   const lockDir = `${path.resolve(file)}.lock`;
-  if (parent !== undefined) parents.set(lockDir, parent);
+  const entry: Parent | undefined = parent === undefined ? undefined : { dev: parent.dev, ino: parent.ino, fd: null };
+  if (entry !== undefined) parents.set(lockDir, entry);
+  const forget = (): void => {
+    if (entry === undefined) return;
+    if (parents.get(lockDir) === entry) parents.delete(lockDir);
+    closeParent(entry);
+  };
   let held = false;
   try {
     const lock = await acquire(file, lockDir, options, deadline);
@@ -226,12 +265,12 @@ export async function acquireFileLock(
         try {
           await lock.release();
         } finally {
-          if (parents.get(lockDir) === parent) parents.delete(lockDir);
+          forget();
         }
       },
     };
   } finally {
-    if (!held && parents.get(lockDir) === parent) parents.delete(lockDir);
+    if (!held) forget();
   }
 }
 
@@ -258,6 +297,10 @@ async function acquire(file: string, lockDir: string, options: FileLockOptions, 
       if (Date.now() >= deadline) {
         throw new TaskIoError(`timed out after ${options.timeoutMs} ms waiting for the lock of '${file}'`, { cause: error, path: file });
       }
+      // While waiting, each attempt opens and checks the parent afresh, so that a directory
+      // swapped in the meantime is refused at the next attempt instead of at the deadline.
+      const parent = parents.get(lockDir);
+      if (parent !== undefined) closeParent(parent);
       await sleep(delay * (0.5 + Math.random()));
       delay = Math.min(50, delay * 2);
       continue;

@@ -24,7 +24,6 @@
 import { isUtf8 } from 'node:buffer';
 import fsSync from 'node:fs';
 import type { BigIntStats } from 'node:fs';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { TaskIoError, TaskSerializationError } from '../errors.js';
 import type { TaskList } from '../model/task-list.js';
@@ -38,7 +37,7 @@ import { inTasksDirectory, openedOutside, openTasksDirectory, refuseOutside, ver
 import { HISTORY_SEQ_KEY, nextSequence, requireRetention, retainHistory, sequenceOf, stampHistory, type HistoryEntry, type HistoryRecord, type HistoryRetention } from '../history.js';
 import { appendHistory, historyFileOf, historyLines, readHistoryFile, rewriteHistory, scanHistoryFile, type HistoryFileState, type HistoryFileTail } from './history-file.js';
 import type { StoredList, StoreHistory, TaskStore } from './task-store.js';
-import { closeFile, createTempFile, isTempFileOf, markFile, mayBeInFlight, syncFile, tempFileFor, writeAll } from './temp-file.js';
+import { closeFile, createTempFile, isTempFileOf, markFile, mayBeInFlight, syncFile, tempFileFor, writeFile } from './temp-file.js';
 
 /**
  * How hard a write tries to reach the disk.
@@ -160,6 +159,16 @@ function lstatOrAbsent(file: string): BigIntStats | undefined {
 }
 
 const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fsSync.constants;
+
+/** Session files up to this size (1 MiB, about 2,000 tasks) are read synchronously. */
+const SYNC_READ_LIMIT = 1 << 20;
+
+/** The whole content of the regular file open at `fd` (from its start), read through the thread pool. */
+function readDescriptor(fd: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    fsSync.readFile(fd, (error, bytes) => (error ? reject(error) : resolve(bytes)));
+  });
+}
 const DEFAULT_FILE_MODE = 0o666;
 
 /** A lock this store holds, with the tasks directory it checked when taking it. */
@@ -321,29 +330,35 @@ export class FileTaskStore implements TaskStore {
    * Reads the file through one descriptor so the stat and the bytes belong to the same inode.
    * Opened without following a link and without blocking (a FIFO swapped in never hangs the read),
    * then checked to be inside the real tasks directory (not reached through a link swapped in above
-   * it) and to be a regular file before anything is read from it.
+   * it) and to be a regular file before anything is read from it. The open and stat are metadata
+   * calls of microseconds, made synchronously; a file up to {@link SYNC_READ_LIMIT} is read
+   * synchronously too (less than a thread-pool round trip), a larger one through the pool.
    */
   async #readSnapshot(file: string): Promise<{ stat: BigIntStats; bytes: Buffer; takenAt: bigint } | null> {
-    let handle: fs.FileHandle;
+    let fd: number;
     try {
-      handle = await fs.open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+      fd = fsSync.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return null;
       if (errorCode(error) === 'ELOOP') throw new TaskIoError(`refusing to follow the symbolic link '${file}'`, { cause: error, path: file });
       throw ioError('read', file, error);
     }
     try {
-      const outside = openedOutside(handle.fd, this.#baseDir, path.basename(file));
+      const outside = openedOutside(fd, this.#baseDir, path.basename(file));
       if (outside !== null) throw refuseOutside(file, outside);
-      const stat = await handle.stat({ bigint: true });
+      const stat = fsSync.fstatSync(fd, { bigint: true });
       checkRegularFile(file, stat);
-      const bytes = await handle.readFile();
+      const bytes = stat.size <= BigInt(SYNC_READ_LIMIT) ? fsSync.readFileSync(fd) : await readDescriptor(fd);
       return { stat, bytes, takenAt: nowNs() };
     } catch (error) {
       if (error instanceof TaskIoError) throw error;
       throw ioError('read', file, error);
     } finally {
-      await handle.close().catch(() => undefined);
+      try {
+        fsSync.closeSync(fd);
+      } catch {
+        // Nothing was changed through it.
+      }
     }
   }
 
@@ -354,9 +369,12 @@ export class FileTaskStore implements TaskStore {
     // `..`): a call through another spelling inside a batch is caught as re-entrant too.
     const directory = openTasksDirectory(this.#baseDir, true) as TasksDirIdentity;
     const key = `${directory.tasksDev}:${directory.tasksIno}/${path.basename(file)}`;
-    return withKeyedMutex(key, async () => {
+    // True until withKeyedMutex returns: the callback then runs in the same synchronous step as the
+    // check above (no other call could wait before it), which needs no repeating.
+    let sameStep = true;
+    const run = withKeyedMutex(key, async () => {
       const t0 = phaseStart();
-      verifyTasksDirectory(this.#baseDir, directory); // unchanged while this call waited for its turn
+      if (!sameStep) verifyTasksDirectory(this.#baseDir, directory); // unchanged while this call waited for its turn
       const lock = await acquireFileLock(file, this.#lock, deadline, { dev: directory.tasksDev, ino: directory.tasksIno });
       this.#held.set(file, { lock, directory });
       phaseEnd('lock', t0);
@@ -374,6 +392,8 @@ export class FileTaskStore implements TaskStore {
       phaseEnd('unlock', t1);
       return result;
     }, this.#lock.timeoutMs, file);
+    sameStep = false;
+    return run;
   }
 
   async write(sessionId: string, list: TaskList, basis: StoredList | null, history?: readonly HistoryRecord[]): Promise<StoredList> {
@@ -423,7 +443,7 @@ export class FileTaskStore implements TaskStore {
     let open = true;
     let renamed = false;
     try {
-      await writeAll(fd, encoded.chunks, encoded.length);
+      await writeFile(fd, encoded.chunks, encoded.length);
       const marked = markFile(fd);
       const written = marked ?? fsSync.fstatSync(fd, { bigint: true });
       phaseEnd('write', t1);
@@ -458,7 +478,13 @@ export class FileTaskStore implements TaskStore {
           // already failing
         }
       }
-      if (!renamed) await fs.unlink(temp).catch(() => undefined);
+      if (!renamed) {
+        try {
+          fsSync.unlinkSync(temp);
+        } catch {
+          // Already gone, or it cannot be removed: the sweep takes it later.
+        }
+      }
       if (error instanceof TaskIoError) throw error;
       throw ioError('write', file, error);
     }
@@ -490,6 +516,9 @@ export class FileTaskStore implements TaskStore {
   }
 
   async #syncDirectory(): Promise<void> {
+    // Loaded here, not with the store: only `full` durability needs it, and loading it costs a
+    // short CLI call ~1 ms.
+    const fs = await import('node:fs/promises');
     const handle = await fs.open(this.directory, O_RDONLY | O_NOFOLLOW);
     try {
       await handle.sync();

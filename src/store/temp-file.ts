@@ -14,9 +14,22 @@ import path from 'node:path';
 const TEMP_SUFFIX = '.gtmp';
 const TEMP_PATTERN = /^\.\d{1,10}\.[0-9a-f]{12}\.gtmp$/;
 
+/** Random bytes for temporary names, drawn 6 at a time (one call to the system's generator per 64 names). */
+let randomPool = Buffer.alloc(0);
+let randomAt = 0;
+
+function randomHex12(): string {
+  if (randomAt + 6 > randomPool.length) {
+    randomPool = randomBytes(6 * 64);
+    randomAt = 0;
+  }
+  randomAt += 6;
+  return randomPool.toString('hex', randomAt - 6, randomAt);
+}
+
 /** A fresh temporary file name for `file` (same directory). */
 export function tempFileFor(file: string): string {
-  return `${file}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
+  return `${file}.${process.pid}.${randomHex12()}${TEMP_SUFFIX}`;
 }
 
 /** True when `name` (a name in the tasks directory) is one of this library's temporary files for `file`. */
@@ -75,19 +88,47 @@ export async function writeAll(fd: number, chunks: readonly Buffer[], total: num
     if (n <= 0) throw stalled(written, total);
     written += n;
     if (written >= total) break;
-    // Drop what was written (a short write: rare, so O(chunks) here is fine).
-    let skip = n;
-    const next: Buffer[] = [];
-    for (const chunk of rest) {
-      if (skip >= chunk.length) {
-        skip -= chunk.length;
-        continue;
-      }
-      next.push(skip > 0 ? chunk.subarray(skip) : chunk);
-      skip = 0;
-    }
-    rest = next;
+    rest = remainder(rest, n);
   }
+}
+
+/**
+ * Files up to this size (1 MiB, about 2,000 tasks) are written synchronously by {@link writeFile}:
+ * copying them into the page cache takes well under a millisecond, less than handing the write to
+ * the thread pool and back. Larger ones go through the pool, so the event loop never stalls long.
+ */
+export const SYNC_WRITE_LIMIT = 1 << 20;
+
+/**
+ * Writes every byte of `chunks` (in order, `total` bytes) at the start of `fd`, as
+ * {@link writeAll} does; synchronously when `total` is at most {@link SYNC_WRITE_LIMIT}.
+ */
+export async function writeFile(fd: number, chunks: readonly Buffer[], total: number): Promise<void> {
+  if (total > SYNC_WRITE_LIMIT) return writeAll(fd, chunks, total);
+  let written = 0;
+  let rest: Buffer[] = chunks as Buffer[];
+  while (written < total) {
+    const n = fs.writevSync(fd, rest, written);
+    if (n <= 0) throw stalled(written, total);
+    written += n;
+    if (written >= total) break;
+    rest = remainder(rest, n);
+  }
+}
+
+/** `chunks` without their first `n` bytes (after a short write: rare, so O(chunks) is fine). */
+function remainder(chunks: readonly Buffer[], n: number): Buffer[] {
+  let skip = n;
+  const next: Buffer[] = [];
+  for (const chunk of chunks) {
+    if (skip >= chunk.length) {
+      skip -= chunk.length;
+      continue;
+    }
+    next.push(skip > 0 ? chunk.subarray(skip) : chunk);
+    skip = 0;
+  }
+  return next;
 }
 
 /** fsync(2) of `fd`. */
