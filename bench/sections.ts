@@ -7,10 +7,12 @@
  * breakdown (bench/commit-breakdown.ts):
  *
  *   import { runCommitBreakdown } from './commit-breakdown.js';
+import { runPostgresBench } from './postgres.js';
  *   ...
  *   { title: 'Commit breakdown', run: runCommitBreakdown },
  */
 import { runCommitBreakdown } from './commit-breakdown.js';
+import { runPostgresBench } from './postgres.js';
 
 /** Options every section gets. */
 export interface SectionOptions {
@@ -26,6 +28,8 @@ export type SectionOutput = string | { readonly markdown: string; readonly json?
 
 export interface ExtraSection {
   readonly title: string;
+  /** Picks this section alone with `--only=<key>` (all extra sections run with `--only=extra`). */
+  readonly key?: string;
   readonly run: (opts: SectionOptions) => Promise<SectionOutput> | SectionOutput;
 }
 
@@ -47,4 +51,5 @@ export const extraSections: ExtraSection[] = [
       return { markdown: table, json };
     },
   },
+  { title: 'PostgreSQL store', key: 'postgres', run: runPostgresBench },
 ];
