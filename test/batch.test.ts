@@ -5,40 +5,51 @@
  * measured by `npm run bench`, never here.
  */
 import { describe, expect, it } from 'vitest';
-import { FileTaskStore, TaskList, TaskManager, steppingClock, type StoredList } from '../src/index.js';
+import { TaskList, TaskManager, steppingClock, type StoredList, type TaskStore } from '../src/index.js';
 import { createTaskRecord } from '../src/model/records.js';
 import type { TaskList as TaskListType } from '../src/model/task-list.js';
-import { caught, cleanTempDirsAfterEach, counterIds, tempDir } from './helpers/env.js';
+import { caught, cleanTempDirsAfterEach, counterIds } from './helpers/env.js';
+import { managerOn, STORES, storedText, type StoreKind } from './helpers/stores.js';
 
 cleanTempDirsAfterEach();
 
-/** A file store that counts writes and reads that had to parse (returned a new list). */
-class CountingFileStore extends FileTaskStore {
+/** A store (of either kind) that counts writes and reads that had to parse (returned a new list). */
+class CountingStore implements TaskStore {
   writes = 0;
   parses = 0;
-  override async write(sessionId: string, list: TaskListType, basis: StoredList | null): Promise<StoredList> {
+  constructor(readonly inner: TaskStore) {}
+  async write(sessionId: string, list: TaskListType, basis: StoredList | null): Promise<StoredList> {
     this.writes++;
-    return super.write(sessionId, list, basis);
+    return this.inner.write(sessionId, list, basis);
   }
-  override async read(sessionId: string, known: StoredList | null): Promise<StoredList | null> {
-    const result = await super.read(sessionId, known);
+  async read(sessionId: string, known: StoredList | null): Promise<StoredList | null> {
+    const result = await this.inner.read(sessionId, known);
     if (result !== null && result.list !== known?.list) this.parses++;
     return result;
   }
+  withLock<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
+    return this.inner.withLock(sessionId, fn);
+  }
+  locate(sessionId: string): string {
+    return this.inner.locate(sessionId);
+  }
+  listSessions(): Promise<string[]> {
+    return this.inner.listSessions();
+  }
 }
 
-function setup(): { manager: TaskManager; store: CountingFileStore } {
-  const dir = tempDir();
-  const store = new CountingFileStore(dir);
-  const manager = new TaskManager(dir, { store, clock: steppingClock('2025-01-01T00:00:00Z', 1000n), newId: counterIds() });
+function setup(kind: StoreKind): { manager: TaskManager; store: CountingStore } {
+  const plain = managerOn(kind);
+  const store = new CountingStore(plain.store);
+  const manager = new TaskManager(plain.baseDir, { store, clock: steppingClock('2025-01-01T00:00:00Z', 1000n), newId: counterIds() });
   return { manager, store };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-describe('batch on the file store', () => {
+describe.each(STORES)('batch on the %s store', (kind) => {
   it('many operations, one lock, one write; the batch sees its own changes', async () => {
-    const { manager, store } = setup();
+    const { manager, store } = setup(kind);
     const seen = await manager.batch('s', (tx) => {
       const parent = tx.createTask('Parent', '');
       const kids = Array.from({ length: 50 }, (_, i) => tx.createTask(`Kid ${i}`, '', parent.id));
@@ -57,10 +68,9 @@ describe('batch on the file store', () => {
   });
 
   it('a throwing callback writes nothing and keeps the file byte for byte', async () => {
-    const { manager, store } = setup();
+    const { manager, store } = setup(kind);
     const first = await manager.createTask('s', 'Keep', '');
-    const fs = await import('node:fs');
-    const before = fs.readFileSync(manager.sessionPath('s'));
+    const before = await storedText(manager, 's');
     const error = await caught(
       manager.batch('s', (tx) => {
         for (let i = 0; i < 10; i++) tx.createTask(`Lost ${i}`, '', first.id);
@@ -70,14 +80,14 @@ describe('batch on the file store', () => {
     );
     expect(error.kind).toBe('InvalidInput');
     expect(store.writes).toBe(1);
-    expect(fs.readFileSync(manager.sessionPath('s'))).toEqual(before);
+    expect(await storedText(manager, 's')).toBe(before);
     expect((await manager.listTasks('s')).map((t) => t.name)).toEqual(['Keep']);
   });
 
   it('reads of an unchanged file neither parse nor write', async () => {
-    const { manager, store } = setup();
+    const { manager, store } = setup(kind);
     const task = await manager.createTask('s', 'A', '');
-    await sleep(80); // past the racy window, so the stat alone is trusted
+    if (kind === 'file') await sleep(80); // past the racy window, so the stat alone is trusted
     await manager.getTask('s', task.id);
     const parses = store.parses;
     for (let i = 0; i < 20; i++) {
@@ -91,7 +101,7 @@ describe('batch on the file store', () => {
   });
 
   it('returned tasks are copies: changing them changes nothing stored', async () => {
-    const { manager } = setup();
+    const { manager } = setup(kind);
     const a = await manager.createTask('s', 'A', '');
     const got = (await manager.getTask('s', a.id))!;
     got.name = 'mutated';

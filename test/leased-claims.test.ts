@@ -3,10 +3,11 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError, MemoryTaskStore, readClaim, TaskManager, type Clock, type Task } from '../src/index.js';
+import { InvalidInputError, readClaim, TaskManager, type Clock, type Task } from '../src/index.js';
 import { formatTimestamp, timestampToNanos } from '../src/schema/timestamp.js';
 import { cleanTempDirsAfterEach, counterIds, tempDir } from './helpers/env.js';
 import { repoRoot } from './helpers/spawn-tsx.js';
+import { managerOn, MODEL_STORES, type StoreKind } from './helpers/stores.js';
 
 cleanTempDirsAfterEach();
 
@@ -27,9 +28,9 @@ function controllableClock(start = '2025-01-01T00:00:00Z'): Clock & { advance(ms
   };
 }
 
-function setup(): { manager: TaskManager; clock: ReturnType<typeof controllableClock> } {
+function setup(kind: StoreKind): { manager: TaskManager; clock: ReturnType<typeof controllableClock> } {
   const clock = controllableClock();
-  const manager = new TaskManager(tempDir(), { clock, newId: counterIds(), store: new MemoryTaskStore() });
+  const manager = managerOn(kind, { clock, newId: counterIds() });
   return { manager, clock };
 }
 
@@ -48,9 +49,9 @@ async function refusal(promise: Promise<unknown>): Promise<InvalidInputError> {
   return error as InvalidInputError;
 }
 
-describe('claiming with a lease', () => {
+describe.each(MODEL_STORES)('claiming with a lease (%s store)', (kind) => {
   it('records { agent_id, token, claimed_at, expires_at, lease_ms } in metadata.claim, keeping other metadata keys', async () => {
-    const { manager } = setup();
+    const { manager } = setup(kind);
     const a = await manager.createTask(S, 'a', '');
     await manager.updateTaskMetadata(S, a.id, { note: 'keep me' });
     const claimed = await manager.claimNextTask(S, 'agent-1', { leaseMs: 5000 });
@@ -69,7 +70,7 @@ describe('claiming with a lease', () => {
   });
 
   it('without leaseMs, claimNextTask behaves as before: no claim record, no token', async () => {
-    const { manager } = setup();
+    const { manager } = setup(kind);
     await manager.createTask(S, 'a', '');
     const claimed = await manager.claimNextTask(S, 'agent-1');
     expect(claimed).toMatchObject({ status: 'InProgress', agent_id: 'agent-1', metadata: null });
@@ -77,7 +78,7 @@ describe('claiming with a lease', () => {
   });
 
   it('claimTask claims that task, and says why when it cannot (live holder, status, dependencies, subtasks)', async () => {
-    const { manager } = setup();
+    const { manager } = setup(kind);
     const a = await manager.createTask(S, 'a', '');
     const b = await manager.createTask(S, 'b', '');
     await manager.addTaskDependency(S, b.id, a.id);
@@ -95,7 +96,7 @@ describe('claiming with a lease', () => {
   });
 
   it('validates every new argument with a clear InvalidInput message and changes nothing', async () => {
-    const { manager } = setup();
+    const { manager } = setup(kind);
     const a = await manager.createTask(S, 'a', '');
     const before = await manager.loadTaskList(S);
     for (const bad of [0, -1, 1.5, Number.NaN, '10', 400 * 24 * 3600 * 1000]) {
@@ -115,9 +116,9 @@ describe('claiming with a lease', () => {
   });
 });
 
-describe('renew and release', () => {
+describe.each(MODEL_STORES)('renew and release (%s store)', (kind) => {
   it('renewClaim extends the lease from now (own lease by default, or the one given)', async () => {
-    const { manager, clock } = setup();
+    const { manager, clock } = setup(kind);
     const a = await manager.createTask(S, 'a', '');
     const token = tokenOf(await manager.claimNextTask(S, 'agent-1', { leaseMs: 1000 }));
     clock.advance(900);
@@ -129,7 +130,7 @@ describe('renew and release', () => {
   });
 
   it('releaseClaim gives the task back (NotStarted, no agent, claim removed); a wrong token changes nothing', async () => {
-    const { manager } = setup();
+    const { manager } = setup(kind);
     const a = await manager.createTask(S, 'a', '');
     const token = tokenOf(await manager.claimNextTask(S, 'agent-1', { leaseMs: 1000 }));
     const before = await manager.loadTaskList(S);
@@ -145,7 +146,7 @@ describe('renew and release', () => {
   });
 
   it('also work inside a batch, with the same rules', async () => {
-    const { manager } = setup();
+    const { manager } = setup(kind);
     const a = await manager.createTask(S, 'a', '');
     await manager.batch(S, (tx) => {
       const token = tokenOf(tx.claimTask(a.id, 'agent-1', { leaseMs: 1000 }));
@@ -157,9 +158,9 @@ describe('renew and release', () => {
   });
 });
 
-describe('expiry without timers', () => {
+describe.each(MODEL_STORES)('expiry without timers (%s store)', (kind) => {
   it('a live claim keeps a task out of the ready queue whatever its status', async () => {
-    const { manager } = setup();
+    const { manager } = setup(kind);
     const a = await manager.createTask(S, 'a', '');
     const token = tokenOf(await manager.claimNextTask(S, 'agent-1', { leaseMs: 1000 }));
     await manager.updateTaskStatus(S, a.id, 'NotStarted', { claimToken: token });
@@ -169,7 +170,7 @@ describe('expiry without timers', () => {
   });
 
   it('a task whose lease ran out is ready again, and the next claim resets it and takes it with a higher token', async () => {
-    const { manager, clock } = setup();
+    const { manager, clock } = setup(kind);
     const a = await manager.createTask(S, 'a', '');
     const first = tokenOf(await manager.claimNextTask(S, 'agent-1', { leaseMs: 1000 }));
     expect(await manager.readyTasks(S)).toEqual([]);
@@ -185,7 +186,7 @@ describe('expiry without timers', () => {
   });
 
   it('an unfenced write to an expired task resets it first (NotStarted, no agent, no claim)', async () => {
-    const { manager, clock } = setup();
+    const { manager, clock } = setup(kind);
     const a = await manager.createTask(S, 'a', '');
     await manager.claimNextTask(S, 'agent-1', { leaseMs: 1000 });
     clock.advance(5000);
@@ -196,9 +197,9 @@ describe('expiry without timers', () => {
   });
 });
 
-describe('fencing', () => {
+describe.each(MODEL_STORES)('fencing (%s store)', (kind) => {
   it('a write with a lost token is refused, names the new holder, and changes nothing', async () => {
-    const { manager, clock } = setup();
+    const { manager, clock } = setup(kind);
     const a = await manager.createTask(S, 'a', '');
     const old = tokenOf(await manager.claimNextTask(S, 'slow', { leaseMs: 1000 }));
     clock.advance(1500);
@@ -223,7 +224,7 @@ describe('fencing', () => {
   });
 
   it('an expired token with nobody holding the task is refused too; without a token the API is unchanged', async () => {
-    const { manager, clock } = setup();
+    const { manager, clock } = setup(kind);
     const a = await manager.createTask(S, 'a', '');
     const token = tokenOf(await manager.claimNextTask(S, 'agent-1', { leaseMs: 1000 }));
     clock.advance(1000);
@@ -234,7 +235,7 @@ describe('fencing', () => {
   });
 });
 
-describe('fencing tokens', () => {
+describe.each(MODEL_STORES)('fencing tokens (%s store)', (kind) => {
   it('strictly increase within a session under any sequence of claims, renewals, releases, expiries and completions', async () => {
     type Op = { kind: 'claim' | 'claimTask' | 'renew' | 'release' | 'complete' | 'advance' | 'create'; n: number };
     const op = fc.record({
@@ -243,7 +244,7 @@ describe('fencing tokens', () => {
     });
     await fc.assert(
       fc.asyncProperty(fc.array(op, { maxLength: 30 }), async (ops) => {
-        const { manager, clock } = setup();
+        const { manager, clock } = setup(kind);
         const ids = [(await manager.createTask(S, 't0', '')).id, (await manager.createTask(S, 't1', '')).id];
         const held = new Map<string, number>();
         let last = 0;
@@ -271,12 +272,12 @@ describe('fencing tokens', () => {
           for (const task of list.tasks) expect(readClaim(task)?.token ?? 0).toBeLessThanOrEqual(counter);
         }
       }),
-      { numRuns: 40 },
+      { numRuns: kind === 'postgres' ? 10 : 40 },
     );
   });
 
   it('after a writer that drops the top-level counter (as Rust does), the next token is still above every token a task had', async () => {
-    const { manager } = setup();
+    const { manager } = setup(kind);
     await manager.createTask(S, 'a', '');
     const b = await manager.createTask(S, 'b', '');
     await manager.claimNextTask(S, 'x', { leaseMs: 1000 });

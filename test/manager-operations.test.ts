@@ -1,17 +1,18 @@
 /** Every TaskManager operation (docs/behaviour.md) and its consequences. */
 import { describe, expect, it } from 'vitest';
-import { newMemoryEvent, TaskList, type TaskMemoryEvent } from '../src/index.js';
-import { cleanTempDirsAfterEach, deterministicManager, expectTaskError } from './helpers/env.js';
+import { newMemoryEvent, TaskList, type TaskManager, type TaskMemoryEvent } from '../src/index.js';
+import { cleanTempDirsAfterEach, expectTaskError } from './helpers/env.js';
+import { managerOn, STORES } from './helpers/stores.js';
 
 cleanTempDirsAfterEach();
 
-async function statuses(manager: ReturnType<typeof deterministicManager>['manager'], ids: string[]): Promise<string[]> {
+async function statuses(manager: TaskManager, ids: string[]): Promise<string[]> {
   return Promise.all(ids.map(async (id) => (await manager.getTask('s', id))?.status ?? 'missing'));
 }
 
-describe('updateTaskStatus: reconciliation', () => {
+describe.each(STORES)('updateTaskStatus: reconciliation (%s store)', (kind) => {
   it('finishing or cancelling the last open child completes the parent and qualifying grandparents', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const g = await manager.createTask('s', 'Grand', '');
     const p = await manager.createTask('s', 'Parent', '', g.id);
     const a = await manager.createTask('s', 'A', '', p.id);
@@ -23,7 +24,7 @@ describe('updateTaskStatus: reconciliation', () => {
   });
 
   it('reopening a child moves a Completed parent back to InProgress (and the grandparent too)', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const g = await manager.createTask('s', 'Grand', '');
     const p = await manager.createTask('s', 'Parent', '', g.id);
     const a = await manager.createTask('s', 'A', '', p.id);
@@ -34,7 +35,7 @@ describe('updateTaskStatus: reconciliation', () => {
   });
 
   it('a blocked ancestor becomes Blocked; a Cancelled ancestor is skipped but the walk goes on above it', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const dep = await manager.createTask('s', 'Dep', '');
     const top = await manager.createTask('s', 'Top', '');
     const mid = await manager.createTask('s', 'Mid', '', top.id);
@@ -51,7 +52,7 @@ describe('updateTaskStatus: reconciliation', () => {
   });
 
   it('an ancestor whose status does not change keeps its updated_at', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const p = await manager.createTask('s', 'P', '');
     const a = await manager.createTask('s', 'A', '', p.id);
     await manager.updateTaskStatus('s', a.id, 'InProgress');
@@ -61,7 +62,7 @@ describe('updateTaskStatus: reconciliation', () => {
   });
 
   it('a terminal status clears the pointer on the task; reconciliation clears it on an ancestor', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const p = await manager.createTask('s', 'P', '');
     const a = await manager.createTask('s', 'A', '', p.id);
     const b = await manager.createTask('s', 'B', '', p.id);
@@ -77,14 +78,14 @@ describe('updateTaskStatus: reconciliation', () => {
   });
 
   it('NotFound for a missing task with any status', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     await expectTaskError(manager.updateTaskStatus('s', 'nope', 'InProgress'), 'NotFound', 'Task not found: nope');
   });
 });
 
-describe('cancelOpenDescendants', () => {
+describe.each(STORES)('cancelOpenDescendants (%s store)', (kind) => {
   it('cancels the descendants open at the start, in descendant order, and returns their ids', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const r = await manager.createTask('s', 'R', '');
     const b = await manager.createTask('s', 'B', '', r.id);
     const a = await manager.createTask('s', 'A', '', r.id);
@@ -102,9 +103,9 @@ describe('cancelOpenDescendants', () => {
   });
 });
 
-describe('recordTaskResult', () => {
+describe.each(STORES)('recordTaskResult (%s store)', (kind) => {
   it('success: metadata object gains the four keys (others kept), status Completed', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'T', '');
     await manager.updateTaskMetadata('s', t.id, { keep: 'me' });
     expect(await manager.recordTaskResult('s', t.id, true, 'all good', 3, 1500)).toBe('Completed');
@@ -114,7 +115,7 @@ describe('recordTaskResult', () => {
   });
 
   it('failure: non-object metadata is replaced by an object, status Cancelled', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'T', '');
     await manager.updateTaskMetadata('s', t.id, 'a string');
     expect(await manager.recordTaskResult('s', t.id, false, 'boom', 0, 7)).toBe('Cancelled');
@@ -122,7 +123,7 @@ describe('recordTaskResult', () => {
   });
 
   it('the completion check applies, and a refused result records nothing (B4)', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'T', '');
     await manager.createTask('s', 'Kid', '', t.id);
     await expectTaskError(manager.recordTaskResult('s', t.id, true, 'x', 1, 1), 'InvalidInput',
@@ -132,9 +133,9 @@ describe('recordTaskResult', () => {
   });
 });
 
-describe('finalizeTrackedTaskAfterAgentRun', () => {
+describe.each(STORES)('finalizeTrackedTaskAfterAgentRun (%s store)', (kind) => {
   it('no open descendants: Completed, pointer cleared', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'T', '');
     const c = await manager.createTask('s', 'C', '', t.id);
     await manager.updateTaskStatus('s', c.id, 'Cancelled');
@@ -146,7 +147,7 @@ describe('finalizeTrackedTaskAfterAgentRun', () => {
   });
 
   it('no open descendants but a running job: the completion check refuses', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'T', '');
     await manager.setTaskBackgroundJob('s', t.id, { status: 'Running' });
     await expectTaskError(manager.finalizeTrackedTaskAfterAgentRun('s', t.id), 'InvalidInput',
@@ -154,7 +155,7 @@ describe('finalizeTrackedTaskAfterAgentRun', () => {
   });
 
   it('open descendants: InProgress and the open ids in descendant order', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'T', '');
     const b = await manager.createTask('s', 'B', '', t.id);
     const a = await manager.createTask('s', 'A', '', t.id);
@@ -164,7 +165,7 @@ describe('finalizeTrackedTaskAfterAgentRun', () => {
   });
 
   it('open descendants under a Cancelled task: status stays Cancelled', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'T', '');
     const c = await manager.createTask('s', 'C', '', t.id);
     await manager.updateTaskStatus('s', t.id, 'Cancelled');
@@ -174,9 +175,9 @@ describe('finalizeTrackedTaskAfterAgentRun', () => {
   });
 });
 
-describe('memory lifecycle', () => {
+describe.each(STORES)('memory lifecycle (%s store)', (kind) => {
   it('metadata becomes an object, path copied to last_memory_file_path, newest 32 kept', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'T', '');
     expect(await manager.getMemoryLifecycle('s', t.id)).toBeNull();
     expect(await manager.getMemoryLifecycle('s', 'nope')).toBeNull();
@@ -195,7 +196,7 @@ describe('memory lifecycle', () => {
   });
 
   it('other metadata keys survive; a malformed lifecycle is a Serialization error and nothing is written', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'T', '');
     await manager.updateTaskMetadata('s', t.id, { other: 1, memory_lifecycle: { events: 'not a list' } });
     const event: TaskMemoryEvent = newMemoryEvent('promoted', 'x');
@@ -210,9 +211,9 @@ describe('memory lifecycle', () => {
   });
 });
 
-describe('execution state through the manager', () => {
+describe.each(STORES)('execution state through the manager (%s store)', (kind) => {
   it('default when absent, callback changes it, stored and returned; getExecutionState null when missing', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'T', '');
     expect(await manager.getExecutionState('s', t.id)).toBeNull();
     const state = await manager.updateExecutionState('s', t.id, (s) => {
@@ -230,7 +231,7 @@ describe('execution state through the manager', () => {
   });
 
   it('a throwing callback changes nothing and surfaces as a TaskError', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'T', '');
     const error = await manager
       .updateExecutionState('s', t.id, () => {
@@ -242,9 +243,9 @@ describe('execution state through the manager', () => {
   });
 });
 
-describe('other operations', () => {
+describe.each(STORES)('other operations (%s store)', (kind) => {
   it('updateTask changes name and/or description; NotFound when missing', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'T', 'd');
     expect(await manager.updateTask('s', t.id, 'T2')).toMatchObject({ name: 'T2', description: 'd' });
     expect(await manager.updateTask('s', t.id, null, 'd2')).toMatchObject({ name: 'T2', description: 'd2' });
@@ -252,7 +253,7 @@ describe('other operations', () => {
   });
 
   it('deleteTask returns the removed task; NotFound when missing; getTask null after', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'T', 'd');
     expect(await manager.deleteTask('s', t.id)).toEqual(t);
     expect(await manager.getTask('s', t.id)).toBeNull();
@@ -260,7 +261,7 @@ describe('other operations', () => {
   });
 
   it('setTaskBackgroundJob sets and clears; updateTaskMetadata replaces', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'T', '');
     expect((await manager.setTaskBackgroundJob('s', t.id, { status: 'Failed', job_id: 'j' })).background_job).toEqual({ status: 'Failed', job_id: 'j' });
     expect((await manager.setTaskBackgroundJob('s', t.id, null)).background_job).toBeUndefined();
@@ -272,20 +273,26 @@ describe('other operations', () => {
   });
 
   it('a session with no file reads as empty and nothing is written by reads', async () => {
-    const { manager, dir } = deterministicManager();
+    const manager = managerOn(kind);
     expect(await manager.listTasks('new')).toEqual([]);
     expect((await manager.loadTaskList('new')).tasks).toEqual([]);
     expect(await manager.getTaskTree('new')).toEqual([]);
     expect(await manager.getCurrentTaskId('new')).toBeNull();
+    expect(await manager.listSessions()).toEqual([]);
     const fs = await import('node:fs');
-    expect(fs.existsSync(`${dir}/.gestura`)).toBe(false);
+    if (kind === 'file') expect(fs.existsSync(`${manager.baseDir}/.gestura`)).toBe(false);
     await manager.createTask('new', 'T', '');
-    expect(fs.existsSync(manager.sessionPath('new'))).toBe(true);
-    expect(manager.sessionPath('new')).toBe(`${dir}/.gestura/tasks/new.json`);
+    expect(await manager.listSessions()).toEqual(['new']);
+    if (kind === 'file') {
+      expect(fs.existsSync(manager.sessionPath('new'))).toBe(true);
+      expect(manager.sessionPath('new')).toBe(`${manager.baseDir}/.gestura/tasks/new.json`);
+    } else {
+      expect(manager.sessionPath('new')).toMatch(/^postgres:\/\/[^@/]+\/\w+#\w+\/new$/);
+    }
   });
 
   it('listTasks keeps list order; loadTaskList / replaceTaskList round-trip', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const a = await manager.createTask('s', 'A', '');
     const b = await manager.createTask('s', 'B', '');
     expect((await manager.listTasks('s')).map((t) => t.name)).toEqual(['A', 'B']);

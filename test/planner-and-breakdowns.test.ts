@@ -5,7 +5,8 @@ import {
   TaskList,
   type RequirementBreakdownTaskSpec,
 } from '../src/index.js';
-import { cleanTempDirsAfterEach, deterministicManager, expectTaskError } from './helpers/env.js';
+import { cleanTempDirsAfterEach, expectTaskError } from './helpers/env.js';
+import { managerOn, STORES } from './helpers/stores.js';
 
 cleanTempDirsAfterEach();
 
@@ -73,9 +74,9 @@ describe('parseRequirementBreakdownResponse', () => {
   });
 });
 
-describe('materializeRequirementBreakdown', () => {
+describe.each(STORES)('materializeRequirementBreakdown (%s store)', (kind) => {
   it('creates Agent tasks with priority/blocking lines; children before parents resolve in passes', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const result = await manager.materializeRequirementBreakdown('s', [
       spec('Leaf', 'Mid'),
       spec('Mid', 'Top', { priority: ' High ', is_blocking: true }),
@@ -96,7 +97,7 @@ describe('materializeRequirementBreakdown', () => {
   });
 
   it('running the same breakdown twice creates nothing and returns the same tasks', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const specs = [spec('A'), spec('B', 'A'), spec('C', 'B')];
     const first = await manager.materializeRequirementBreakdown('s', specs);
     const before = await manager.listTasks('s');
@@ -107,7 +108,7 @@ describe('materializeRequirementBreakdown', () => {
   });
 
   it('reuses by collapsed-whitespace lower-cased name under the same parent, preferring open, then oldest', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const oldDone = await manager.createTask('s', 'build  the\tAPP', '');
     await manager.updateTaskStatus('s', oldDone.id, 'Completed');
     const openOld = await manager.createTask('s', ' Build the app ', '');
@@ -126,7 +127,7 @@ describe('materializeRequirementBreakdown', () => {
   });
 
   it('when every match is terminal the oldest one is reused', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const older = await manager.createTask('s', 'Task', '');
     const newer = await manager.createTask('s', 'task', '');
     await manager.updateTaskStatus('s', newer.id, 'Cancelled');
@@ -136,7 +137,7 @@ describe('materializeRequirementBreakdown', () => {
   });
 
   it('unresolved parent references (a loop of parent names) list every stuck spec', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     await expectTaskError(
       manager.materializeRequirementBreakdown('s', [spec('Root'), spec('A', 'B'), spec('B', 'A')]),
       'InvalidInput',
@@ -146,13 +147,13 @@ describe('materializeRequirementBreakdown', () => {
   });
 
   it('normalisation errors apply to materialize too', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     await expectTaskError(manager.materializeRequirementBreakdown('s', []), 'InvalidInput', 'Invalid input: requirement breakdown did not include any task specs');
     await expectTaskError(manager.materializeRequirementBreakdown('s', [spec('A'), spec(' A ')]), 'InvalidInput', "Invalid input: requirement breakdown contains duplicate task name 'A'");
   });
 
   it('under a parent: NotFound for a missing parent; a parent of another session is refused', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     await expectTaskError(manager.materializeRequirementBreakdownUnderParent('s', 'ghost', [spec('A')]), 'NotFound', 'Task not found: ghost');
     const t = await manager.createTask('s', 'T', '');
     const data = (await manager.loadTaskList('s')).toJSON();
@@ -167,9 +168,9 @@ describe('materializeRequirementBreakdown', () => {
   });
 });
 
-describe('initializeAutoTrackedExecutionPlan', () => {
+describe.each(STORES)('initializeAutoTrackedExecutionPlan (%s store)', (kind) => {
   it('returns exactly the outputs of the original and leaves the session as described', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const specs = [
       ...Array.from({ length: 9 }, (_, i) => spec(`Step ${i + 1}`)),
       spec('Step 1a', 'Step 1', { priority: '' }),
@@ -203,7 +204,7 @@ describe('initializeAutoTrackedExecutionPlan', () => {
   });
 
   it('a bad spec list creates nothing at all (B4)', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     await expectTaskError(manager.initializeAutoTrackedExecutionPlan('s', 'Root', 'x', []), 'InvalidInput',
       'Invalid input: requirement breakdown did not include any task specs');
     expect(await manager.listTasks('s')).toEqual([]);

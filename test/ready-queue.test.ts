@@ -1,7 +1,8 @@
 /** Ready queue, claims (in-process and across real processes) and change events. */
 import { describe, expect, it } from 'vitest';
 import { TaskList, TaskManager, type TaskChangeEvent } from '../src/index.js';
-import { cleanTempDirsAfterEach, deterministicManager, tempDir } from './helpers/env.js';
+import { cleanTempDirsAfterEach, tempDir } from './helpers/env.js';
+import { managerOn, reopen, STORES } from './helpers/stores.js';
 import { runTsx } from './helpers/spawn-tsx.js';
 
 cleanTempDirsAfterEach();
@@ -14,9 +15,9 @@ async function setSortOrder(manager: TaskManager, orders: Record<string, number>
   await manager.replaceTaskList(S, list);
 }
 
-describe('readyTasks', () => {
+describe.each(STORES)('readyTasks (%s store)', (kind) => {
   it('lists open, unblocked leaf tasks by sort_order, then age', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const a = await manager.createTask(S, 'a', '');
     const b = await manager.createTask(S, 'b', '');
     await manager.createTask(S, 'c', '');
@@ -25,7 +26,7 @@ describe('readyTasks', () => {
   });
 
   it('orders by created_at instant, not by string', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const x = await manager.createTask(S, 'x', '');
     const y = await manager.createTask(S, 'y', '');
     const list = await manager.loadTaskList(S);
@@ -37,7 +38,7 @@ describe('readyTasks', () => {
   });
 
   it('excludes started, finished, dependency-blocked and parent tasks', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const started = await manager.createTask(S, 'started', '');
     await manager.updateTaskStatus(S, started.id, 'InProgress');
     const done = await manager.createTask(S, 'done', '');
@@ -60,7 +61,7 @@ describe('readyTasks', () => {
   });
 
   it('treats a dependency missing from the list as open (same rule as the completion check)', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask(S, 't', '');
     const list = await manager.loadTaskList(S);
     list.updateTask(t.id, { blocked_by: ['gone'] });
@@ -70,7 +71,7 @@ describe('readyTasks', () => {
   });
 
   it('is empty for a session without a file, and returns copies', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     expect(await manager.readyTasks('nothing-here')).toEqual([]);
     await manager.createTask(S, 'a', '');
     const [first] = await manager.readyTasks(S);
@@ -79,9 +80,9 @@ describe('readyTasks', () => {
   });
 });
 
-describe('claimNextTask', () => {
+describe.each(STORES)('claimNextTask (%s store)', (kind) => {
   it('marks the first ready task InProgress for the agent, then the next, then null', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const parent = await manager.createTask(S, 'parent', '');
     const one = await manager.createTask(S, 'one', '', parent.id);
     const two = await manager.createTask(S, 'two', '', parent.id);
@@ -95,19 +96,18 @@ describe('claimNextTask', () => {
   });
 
   it('rejects an empty agent id and writes nothing', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask(S, 't', '');
     await expect(manager.claimNextTask(S, '')).rejects.toMatchObject({ kind: 'InvalidInput' });
     expect(await manager.getTask(S, t.id)).toMatchObject({ status: 'NotStarted', agent_id: null });
   });
 
   it('never hands one task to two concurrent claimers in one process', async () => {
-    const dir = tempDir();
-    const setup = new TaskManager(dir);
+    const setup = managerOn(kind);
     await setup.batch(S, (tx) => {
       for (let i = 0; i < 20; i++) tx.createTask(`t${i}`, '');
     });
-    const managers = [new TaskManager(dir), new TaskManager(dir), new TaskManager(dir)];
+    const managers = [reopen(setup), reopen(setup), reopen(setup)];
     const claims = await Promise.all(Array.from({ length: 30 }, (_, i) => managers[i % 3]!.claimNextTask(S, `agent-${i % 3}`)));
     const ids = claims.filter((t) => t !== null).map((t) => t.id);
     expect(ids).toHaveLength(20);
@@ -115,7 +115,8 @@ describe('claimNextTask', () => {
     expect(claims.filter((t) => t === null)).toHaveLength(10);
   });
 
-  it('4 processes claiming until empty claim each of 40 tasks exactly once', async () => {
+  // Processes on the PostgreSQL store: test/postgres-failure-proofs (claims by 8 processes).
+  if (kind === 'file') it('4 processes claiming until empty claim each of 40 tasks exactly once', async () => {
     const dir = tempDir();
     const setup = new TaskManager(dir);
     const created = await setup.batch(S, (tx) => Array.from({ length: 40 }, (_, i) => tx.createTask(`task ${i}`, '').id));
@@ -134,9 +135,9 @@ describe('claimNextTask', () => {
   });
 });
 
-describe('change events', () => {
+describe.each(STORES)('change events (%s store)', (kind) => {
   it('reports created, updated, status changes (with ancestors), deleted and current changes', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const events: TaskChangeEvent[] = [];
     manager.on('change', (e) => events.push(e));
 
@@ -177,7 +178,7 @@ describe('change events', () => {
   });
 
   it('reports a claim as an update plus NotStarted → InProgress', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask(S, 't', '');
     const events: TaskChangeEvent[] = [];
     manager.on('change', (e) => events.push(e));
@@ -189,7 +190,7 @@ describe('change events', () => {
   });
 
   it('reports list_replaced alone for replaceTaskList, one commit per batch, nothing for no-ops or failures', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const a = await manager.createTask(S, 'a', '');
     const b = await manager.createTask(S, 'b', '');
     await manager.addTaskDependency(S, b.id, a.id);
@@ -217,7 +218,7 @@ describe('change events', () => {
   });
 
   it('events carry copies; throwing or async-rejecting listeners do not break commits; off removes', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const seen: TaskChangeEvent[] = [];
     const thrower = (): void => {
       throw new Error('listener bug');
@@ -241,9 +242,8 @@ describe('change events', () => {
   });
 
   it('only reports commits of its own manager, and refuses unknown event names', async () => {
-    const dir = tempDir();
-    const a = new TaskManager(dir);
-    const b = new TaskManager(dir);
+    const a = managerOn(kind);
+    const b = reopen(a);
     const seen: TaskChangeEvent[] = [];
     a.on('change', (e) => seen.push(e));
     await b.createTask(S, 'by b', '');

@@ -1,5 +1,4 @@
 /** JSON forms (docs/behaviour.md): enumerations, status parsing and display, and the JSON forms (key order, omission) we write. */
-import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   formatTaskStatus,
@@ -23,7 +22,8 @@ import {
   recordEvidence,
   isTerminal,
 } from '../src/index.js';
-import { cleanTempDirsAfterEach, deterministicManager, expectTaskError } from './helpers/env.js';
+import { cleanTempDirsAfterEach, expectTaskError } from './helpers/env.js';
+import { managerOn, STORES, storedText } from './helpers/stores.js';
 
 cleanTempDirsAfterEach();
 
@@ -51,7 +51,7 @@ describe('enumerations (A2, C)', () => {
   });
 });
 
-describe('parseTaskStatus (Rust FromStr)', () => {
+describe.each(STORES)('parseTaskStatus (Rust FromStr) (%s store)', (kind) => {
   const cases: [string, TaskStatus][] = [
     ['not_started', 'NotStarted'], ['todo', 'NotStarted'], ['new', 'NotStarted'], ['Not-Started', 'NotStarted'],
     ['blocked', 'Blocked'], ['waiting', 'Blocked'], ['PENDING', 'Blocked'],
@@ -77,7 +77,7 @@ describe('parseTaskStatus (Rust FromStr)', () => {
   });
 
   it('manager accepts status aliases too', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'A', '');
     expect((await manager.updateTaskStatus('s', t.id, 'wip')).status).toBe('InProgress');
     await expectTaskError(manager.updateTaskStatus('s', t.id, 'later'), 'InvalidInput',
@@ -89,11 +89,11 @@ function keysOf(value: unknown): string[] {
   return Object.keys(value as object);
 }
 
-describe('JSON forms we write (A1, A2)', () => {
+describe.each(STORES)('JSON forms we write (A1, A2) (%s store)', (kind) => {
   it('a minimal task: key order, blocked_by/phase/background_job omitted, nulls written, no trailing newline, 2-space indent', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'Plain', 'desc');
-    const text = fs.readFileSync(manager.sessionPath('s'), 'utf8');
+    const text = (await storedText(manager, 's'));
     expect(text).toBe(`{
   "session_id": "s",
   "tasks": [
@@ -117,13 +117,13 @@ describe('JSON forms we write (A1, A2)', () => {
   });
 
   it('a full task: every key in the order of the original, background job keys in order, current_task_id last, raw UTF-8', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const blocker = await manager.createTask('s', 'Blocker ✓', '');
     const t = await manager.createOrchestratorTask('s', 'orch-1', 'agent-1', 'Ünïcödé 🚀', 'd', { z: 1, a: [true] });
     await manager.addTaskDependency('s', t.id, blocker.id);
     await manager.setTaskBackgroundJob('s', t.id, newBackgroundJob('Running', 'job-9', 'working'));
     await manager.setCurrentTaskId('s', t.id);
-    const text = fs.readFileSync(manager.sessionPath('s'), 'utf8');
+    const text = (await storedText(manager, 's'));
     expect(text).toContain('"name": "Ünïcödé 🚀"');
     expect(text).not.toMatch(/\\u/);
     const data = JSON.parse(text) as { tasks: Record<string, unknown>[] };
@@ -140,7 +140,7 @@ describe('JSON forms we write (A1, A2)', () => {
   });
 
   it('phase is written after sort_order when present; a background job without id/message omits them', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'P', '');
     const list = await manager.loadTaskList('s');
     const data = list.toJSON();
@@ -148,21 +148,21 @@ describe('JSON forms we write (A1, A2)', () => {
     (data.tasks[0] as Record<string, unknown>).background_job = { status: 'Queued' };
     const { TaskList } = await import('../src/index.js');
     await manager.replaceTaskList('s', TaskList.fromJSON(data));
-    const written = (JSON.parse(fs.readFileSync(manager.sessionPath('s'), 'utf8')) as { tasks: Record<string, unknown>[] }).tasks[0]!;
+    const written = (JSON.parse((await storedText(manager, 's'))) as { tasks: Record<string, unknown>[] }).tasks[0]!;
     expect(keysOf(written).slice(5, 9)).toEqual(['background_job', 'sort_order', 'phase', 'created_at']);
     expect(written.background_job).toEqual({ status: 'Queued' });
     expect(written.id).toBe(t.id);
   });
 
   it('execution state and memory lifecycle in metadata follow their key order and omission rules', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'E', '');
     await manager.updateExecutionState('s', t.id, (state) => {
       mergeProfile(state, { requires_build: true });
       recordEvidence(state, newExecutionEvidence('build', 'cargo build', null, 'cargo build', true));
     });
     await manager.recordMemoryEvent('s', t.id, newMemoryEvent('delegated', 'sent', null, null, null));
-    const written = (JSON.parse(fs.readFileSync(manager.sessionPath('s'), 'utf8')) as { tasks: { metadata: Record<string, Record<string, unknown>> }[] }).tasks[0]!;
+    const written = (JSON.parse((await storedText(manager, 's'))) as { tasks: { metadata: Record<string, Record<string, unknown>> }[] }).tasks[0]!;
     const state = written.metadata.execution_state!;
     expect(keysOf(state)).toEqual([
       'verification_profile', 'saw_tool_activity', 'saw_mutation', 'saw_diagnostic_progress', 'saw_contradiction',
@@ -179,12 +179,12 @@ describe('JSON forms we write (A1, A2)', () => {
   });
 
   it('an execution state without evidence omits "evidence"; a note is written before it', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'E', '');
     await manager.updateExecutionState('s', t.id, (state) => {
       state.last_runtime_note = 'note';
     });
-    const written = (JSON.parse(fs.readFileSync(manager.sessionPath('s'), 'utf8')) as { tasks: { metadata: Record<string, Record<string, unknown>> }[] }).tasks[0]!;
+    const written = (JSON.parse((await storedText(manager, 's'))) as { tasks: { metadata: Record<string, Record<string, unknown>> }[] }).tasks[0]!;
     const state = written.metadata.execution_state!;
     expect(keysOf(state).slice(-1)).toEqual(['last_runtime_note']);
     expect('evidence' in state).toBe(false);

@@ -8,9 +8,13 @@
 import { TaskSerializationError } from '../errors.js';
 import { JsonSyntaxError, parseJsonText } from '../json/parse.js';
 import { printValueAt } from '../json/print.js';
+import { MAX_DOCUMENT_DEPTH } from '../json/depth.js';
+import { copyRawNumbers, transferRawNumbers } from '../json/raw-numbers.js';
 import { TaskList } from '../model/task-list.js';
+import { formatZodIssue } from '../model/zod-issues.js';
 import { TASK_FORM } from '../schema/json-forms.js';
-import type { Task } from '../schema/task.js';
+import type { TaskListData } from '../schema/task-list.js';
+import { TaskSchema, type Task } from '../schema/task.js';
 
 /**
  * Each task's printed form as UTF-8 bytes, by task object. Bytes rather than text: a commit hands
@@ -76,18 +80,97 @@ export function encodeTaskListChunks(list: TaskList): { chunks: Buffer[]; length
     lastEncoded.set(data.session_id, { tasks: data.tasks, pieces });
   }
   const tail: string[] = data.tasks.length === 0 ? [] : ['\n  ]'];
+  for (const entry of topEntries(data)) tail.push(',\n  ', entry);
+  tail.push('\n}');
+  add(Buffer.from(tail.join(''), 'utf8'));
+  return { chunks, length };
+}
+
+/**
+ * The file's top-level entries after `tasks` (`"key": value`, unindented first line):
+ * `current_task_id` when set, then the keys this library does not know, in their order.
+ */
+function topEntries(data: TaskListData): string[] {
+  const entries: string[] = [];
   if (data.current_task_id !== null && data.current_task_id !== undefined) {
-    tail.push(',\n  "current_task_id": ', JSON.stringify(data.current_task_id));
+    entries.push(`"current_task_id": ${JSON.stringify(data.current_task_id)}`);
   }
   for (const key of Object.keys(data)) {
     if (key === 'session_id' || key === 'tasks' || key === 'current_task_id') continue;
     const value = (data as Record<string, unknown>)[key];
     if (value === undefined) continue;
-    tail.push(',\n  ', JSON.stringify(key), ': ', printValueAt(value, '  ', undefined, data, key));
+    entries.push(`${JSON.stringify(key)}: ${printValueAt(value, '  ', undefined, data, key)}`);
   }
-  tail.push('\n}');
-  add(Buffer.from(tail.join(''), 'utf8'));
-  return { chunks, length };
+  return entries;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Pieces, for stores that keep each task apart (src/store/postgres/): the same printed forms as the
+// file, so a list moved between stores keeps its bytes.
+
+/**
+ * The task's printed form exactly as it stands in a session file (its lines indented for its place
+ * in the `tasks` array), from the per-task cache: O(size) the first time, then a copy to text.
+ */
+export function encodeTaskText(task: Task): string {
+  return printTask(task).toString('utf8', TASK_SEPARATOR_LENGTH);
+}
+
+/**
+ * The list's top-level keys other than `session_id` and `tasks` (`current_task_id` when set, then
+ * unknown keys), as a JSON object laid out as in the file: `{}` when there are none.
+ */
+export function encodeListTop(list: TaskList): string {
+  const entries = topEntries(list.toJSON());
+  return entries.length === 0 ? '{}' : `{\n  ${entries.join(',\n  ')}\n}`;
+}
+
+/** The task in `text` (from {@link encodeTaskText}); `where` names it in errors. O(size). */
+export function decodeTaskText(text: string, where: string): Task {
+  let value: unknown;
+  try {
+    // Two levels (the document and its `tasks` array) sit above a task in a file.
+    value = parseJsonText(text, { maxDepth: MAX_DOCUMENT_DEPTH - 2 });
+  } catch (error) {
+    const reason = error instanceof JsonSyntaxError ? error.message : String(error);
+    throw new TaskSerializationError(`cannot parse ${where}: ${reason}`, { path: where, cause: error });
+  }
+  const parsed = TaskSchema.safeParse(value);
+  if (!parsed.success) {
+    const { text: detail, path } = formatZodIssue(parsed.error);
+    throw new TaskSerializationError(`invalid ${where} at ${detail}`, { path: where, fieldPath: path, cause: parsed.error });
+  }
+  transferRawNumbers(value, parsed.data);
+  return parsed.data;
+}
+
+/**
+ * The list of `sessionId` made of `tasks` (decoded with {@link decodeTaskText}, in order) and the
+ * top-level keys in `topText` (from {@link encodeListTop}). O(n) for the index, O(top) to parse.
+ */
+export function listFromPieces(sessionId: string, tasks: Task[], topText: string, where: string): TaskList {
+  let top: unknown;
+  try {
+    top = parseJsonText(topText, { maxDepth: MAX_DOCUMENT_DEPTH });
+  } catch (error) {
+    const reason = error instanceof JsonSyntaxError ? error.message : String(error);
+    throw new TaskSerializationError(`cannot parse the top-level keys of ${where}: ${reason}`, { path: where, cause: error });
+  }
+  if (top === null || typeof top !== 'object' || Array.isArray(top)) {
+    throw new TaskSerializationError(`the top-level keys of ${where} are not a JSON object`, { path: where });
+  }
+  const record = top as Record<string, unknown>;
+  const current = record.current_task_id ?? null;
+  if (current !== null && typeof current !== 'string') {
+    throw new TaskSerializationError(`invalid ${where} at current_task_id: expected a string`, { path: where, fieldPath: 'current_task_id' });
+  }
+  const data: Record<string, unknown> = { session_id: sessionId, tasks, current_task_id: current };
+  for (const key of Object.keys(record)) {
+    if (key === 'session_id' || key === 'tasks' || key === 'current_task_id') continue;
+    Object.defineProperty(data, key, { value: record[key], enumerable: true, writable: true, configurable: true });
+  }
+  copyRawNumbers(record, data);
+  return TaskList.fromData(data as TaskListData);
 }
 
 /** The file content of `list` as UTF-8 bytes (what {@link encodeTaskList} returns, encoded). */

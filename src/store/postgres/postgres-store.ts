@@ -1,25 +1,556 @@
-/** Placeholder while the store is being written (see the pg branch). */
+/**
+ * The PostgreSQL store: every session's list kept as rows, one per task, in tables of one schema,
+ * shared by any number of processes on any number of machines (README "Many machines",
+ * docs/architecture.md "The PostgreSQL store").
+ *
+ * Each task row holds the task exactly as the file store prints it (so a list copied between the
+ * stores keeps its bytes), plus query columns (task id, status, parent). Rows are keyed by a sparse
+ * position whose order is the list order (positions.ts). Every commit bumps the session row's
+ * `version` and stamps the rows it writes with it, so a reader holding version v fetches only rows
+ * changed since v; removed tasks leave tombstones (body NULL) until a later commit purges them.
+ *
+ * Cost in round trips (RT), with a pooled connection at hand:
+ * - read: 1 RT always (one statement: the session row, plus the rows changed since the version
+ *   held). Nothing changed: one small row comes back. Changed: O(changed rows) come back and are
+ *   decoded, the list is rebuilt around them in O(n) pointer work. No list held: every row.
+ * - commit (withLock + read + write): BEGIN, lock (an upsert of the session row that takes it FOR
+ *   UPDATE), the write statement, COMMIT: 4 RT, plus 1 RT for the read inside the lock when another
+ *   process committed since this store last read the session. The write statement sends only the
+ *   changed and removed rows: O(changed) SQL work, O(n) pointer compares in memory.
+ * - a commit that changes nothing: BEGIN, lock, [read], ROLLBACK.
+ * - first use of a store: 1 RT to check the schema version (creating the tables when missing).
+ *
+ * Writers of a session are serialised by the session row lock, held for the whole
+ * read-apply-write: across processes and hosts (and, through an in-process mutex per session, across
+ * async callers in one process first, so they queue without holding connections).
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { InvalidInputError, TaskIoError, TaskSerializationError } from '../../errors.js';
+import {
+  HISTORY_SEQ_KEY,
+  nextSequence,
+  requireRetention,
+  retainHistory,
+  sequenceOf,
+  stampHistory,
+  type HistoryEntry,
+  type HistoryRecord,
+  type HistoryRetention,
+} from '../../history.js';
 import type { TaskList } from '../../model/task-list.js';
-import { TaskIoError } from '../../errors.js';
-import type { StoredList, TaskStore } from '../task-store.js';
+import type { Task } from '../../schema/task.js';
+import { decodeTaskText, encodeListTop, encodeTaskText, listFromPieces } from '../codec.js';
+import { holdsKey, withKeyedMutex } from '../keyed-mutex.js';
+import type { StoredList, StoreHistory, TaskStore } from '../task-store.js';
+import { acquire, ioError, release, run, serverLocation, type Lease } from './connection.js';
 import type { PostgresConnection, PostgresTaskStoreOptions } from './options.js';
+import { planRows } from './positions.js';
+import { createTablesSql, quoteIdentifier, requireSchemaName, SCHEMA_VERSION, schemaLockKey } from './schema.js';
+import { statements, type Statements } from './statements.js';
 
+/** The version of a list read from (or written to) this store. */
+interface RowVersion {
+  /** The server and schema (the same for every store on them). */
+  readonly store: string;
+  /** The session row's incarnation: a row made anew (tables dropped and made again) has another. */
+  readonly incarnation: string;
+  /** The session version: bumped by every commit. */
+  readonly version: bigint;
+  /** The position of each task of the list, in list order. */
+  readonly positions: readonly number[];
+}
+
+/** What the lock statement returned. */
+interface LockedRow {
+  readonly version: bigint;
+  readonly incarnation: string;
+  readonly deadRows: number;
+  readonly historySeq: number | null;
+  readonly historyEntries: number;
+  readonly historyNext: number;
+}
+
+/** A session lock this store holds (a transaction on its own connection). */
+interface Held {
+  readonly key: string;
+  readonly lease: Lease;
+  readonly locked: LockedRow;
+  /** What the read inside the lock found, once it ran. */
+  read: StoredList | null | undefined;
+  /** The transaction has ended (committed by the write, or rolled back). */
+  done: boolean;
+}
+
+interface ReadRow {
+  position: string | null;
+  version: string | null;
+  incarnation: string | null;
+  purged: string | null;
+  body: string | null;
+}
+
+/** Sessions whose last list each store remembers (the manager keeps its own cache too). */
+const REMEMBERED_SESSIONS = 256;
+/** Tombstones are purged once they outnumber the live rows (and this many). */
+const MIN_TOMBSTONES_PURGED = 64;
+
+/** A query column value: PostgreSQL text cannot hold NUL, the body keeps the real value. */
+function queryText(value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value;
+}
+
+/** Task lists as rows in PostgreSQL (see the module comment). Used as `new TaskManager(dir, { store })`. */
 export class PostgresTaskStore implements TaskStore {
-  constructor(_connection: PostgresConnection, _options: PostgresTaskStoreOptions = {}) {}
-  read(_sessionId: string, _known: StoredList | null): Promise<StoredList | null> {
-    return Promise.reject(new TaskIoError('not yet'));
+  /** The schema holding this store's tables. */
+  readonly schema: string;
+  /** The server, without user or password: `postgres://host:port/db`. */
+  readonly server: string;
+  readonly history?: StoreHistory;
+  readonly #pool: pg.Pool;
+  readonly #ownsPool: boolean;
+  readonly #timeoutMs: number;
+  readonly #identity: string;
+  readonly #sql: Statements;
+  readonly #quoted: string;
+  readonly #retention: HistoryRetention | null;
+  #ready: Promise<void> | null = null;
+  readonly #held = new Map<string, Held>();
+  readonly #remembered = new Map<string, StoredList>();
+
+  constructor(connection: PostgresConnection, options: PostgresTaskStoreOptions = {}) {
+    if (connection === null || typeof connection !== 'object') throw new InvalidInputError('connection must be { connectionString } or { pool }');
+    if (options === null || typeof options !== 'object') throw new InvalidInputError('options must be an object');
+    this.schema = requireSchemaName(options.schema);
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    if (typeof timeoutMs !== 'number' || !Number.isSafeInteger(timeoutMs) || timeoutMs < 1) {
+      throw new InvalidInputError(`timeoutMs must be a positive integer, got ${String(timeoutMs)}`);
+    }
+    this.#timeoutMs = timeoutMs;
+    if ('pool' in connection && connection.pool instanceof pg.Pool) {
+      this.#pool = connection.pool;
+      this.#ownsPool = false;
+      this.server = serverLocation(connection.pool.options);
+    } else if ('connectionString' in connection && typeof connection.connectionString === 'string' && connection.connectionString !== '') {
+      const config: pg.PoolConfig = { connectionString: connection.connectionString, connectionTimeoutMillis: timeoutMs, keepAlive: true };
+      this.#pool = new pg.Pool(config);
+      this.#ownsPool = true;
+      this.server = serverLocation(config);
+    } else {
+      throw new InvalidInputError('connection must be { connectionString: string } or { pool: pg.Pool }');
+    }
+    // An idle pooled connection that dies reports an 'error' event; the next call fails on its own.
+    this.#pool.on('error', () => undefined);
+    this.#quoted = quoteIdentifier(this.schema);
+    this.#sql = statements(this.#quoted);
+    this.#identity = `${this.server}#${this.schema}`;
+    this.#retention = options.history === undefined || options.history === false ? null : requireRetention(options.history);
+    if (this.#retention !== null) this.history = { read: (sessionId) => this.#readHistory(sessionId) };
   }
-  withLock<T>(_sessionId: string, _fn: () => Promise<T>): Promise<T> {
-    return Promise.reject(new TaskIoError('not yet'));
-  }
-  write(_sessionId: string, _list: TaskList, _basis: StoredList | null): Promise<StoredList> {
-    return Promise.reject(new TaskIoError('not yet'));
-  }
+
+  /** `postgres://host:port/db#schema/session` (never the user or password). */
   locate(sessionId: string): string {
-    return `postgres://#/${sessionId}`;
+    return `${this.#identity}/${sessionId}`;
   }
-  listSessions(): Promise<string[]> {
-    return Promise.resolve([]);
+
+  /** Ends the pool when this store made it (from a connection string); a given pool is left open. */
+  async close(): Promise<void> {
+    if (this.#ownsPool && !this.#pool.ended) await this.#pool.end();
   }
-  async close(): Promise<void> {}
+
+  // ----------------------------------------------------------------------------------------------
+  // Plumbing
+
+  #deadline(): number {
+    return Date.now() + this.#timeoutMs;
+  }
+
+  async #connect(deadline: number, action: string, where: string): Promise<Lease> {
+    await this.#ensureTables(deadline, where);
+    return acquire(this.#pool, deadline, action, where, this.#timeoutMs);
+  }
+
+  #run<R extends pg.QueryResultRow>(lease: Lease, text: string, values: unknown[] | undefined, deadline: number, action: string, where: string): Promise<pg.QueryResult<R>> {
+    return run<R>(lease, text, values, deadline, action, where, this.#timeoutMs);
+  }
+
+  /** The tables, made on first use (once per store; retried after a failure). */
+  #ensureTables(deadline: number, where: string): Promise<void> {
+    this.#ready ??= this.#prepareTables(deadline, where).catch((error: unknown) => {
+      this.#ready = null;
+      throw error;
+    });
+    return this.#ready;
+  }
+
+  async #prepareTables(deadline: number, where: string): Promise<void> {
+    const lease = await acquire(this.#pool, deadline, 'open', where, this.#timeoutMs);
+    try {
+      let found: { encoding: string; version: string | null } | undefined;
+      try {
+        found = (await this.#run<{ encoding: string; version: string | null }>(lease, this.#sql.probe, undefined, deadline, 'open', where)).rows[0];
+      } catch (error) {
+        const code = (error as TaskIoError).cause instanceof pg.DatabaseError ? ((error as TaskIoError).cause as pg.DatabaseError).code : undefined;
+        if (code !== '42P01' && code !== '3F000') throw error; // anything but "no such table/schema"
+      }
+      if (found === undefined || found.version === null) found = await this.#createTables(lease, deadline, where);
+      if (found.encoding !== 'UTF8') {
+        throw new TaskIoError(`cannot use '${this.#identity}': the database encoding is ${found.encoding}, the store needs UTF8`, { path: where });
+      }
+      const version = Number(found.version);
+      if (version !== SCHEMA_VERSION) {
+        throw new TaskIoError(
+          `cannot use '${this.#identity}': its tables have schema version ${String(found.version)}, this release reads version ${SCHEMA_VERSION}` +
+            (version > SCHEMA_VERSION ? ' (upgrade gestura-tasks)' : ''),
+          { path: where },
+        );
+      }
+    } catch (error) {
+      lease.broken = true;
+      throw error;
+    } finally {
+      release(lease);
+    }
+  }
+
+  /**
+   * Creates the tables in one transaction under an advisory lock on the schema name, so that many
+   * processes using a new schema at once take turns (the later ones find everything there).
+   */
+  async #createTables(lease: Lease, deadline: number, where: string): Promise<{ encoding: string; version: string | null }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#run(lease, 'BEGIN', undefined, deadline, 'create the tables of', where);
+        await this.#run(lease, 'SELECT pg_advisory_xact_lock($1::bigint)', [schemaLockKey(this.schema)], deadline, 'create the tables of', where);
+        await this.#run(lease, createTablesSql(this.#quoted), undefined, deadline, 'create the tables of', where);
+        await this.#run(lease, this.#sql.markVersion, [String(SCHEMA_VERSION)], deadline, 'create the tables of', where);
+        const found = (await this.#run<{ encoding: string; version: string | null }>(lease, this.#sql.probe, undefined, deadline, 'create the tables of', where)).rows[0];
+        await this.#run(lease, 'COMMIT', undefined, deadline, 'create the tables of', where);
+        return found ?? { encoding: 'UTF8', version: null };
+      } catch (error) {
+        await this.#run(lease, 'ROLLBACK', undefined, deadline, 'create the tables of', where).catch(() => undefined);
+        // Someone outside this library's lock made the same object at the same moment: once more.
+        const code = (error as TaskIoError).cause instanceof pg.DatabaseError ? ((error as TaskIoError).cause as pg.DatabaseError).code : undefined;
+        if (attempt < 3 && !lease.broken && (code === '23505' || code === '42P06' || code === '42P07')) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** `stored` when it is a list this store (or another on the same tables) returned. */
+  #ours(stored: StoredList | null | undefined): (StoredList & { version: RowVersion }) | null {
+    if (stored === null || stored === undefined) return null;
+    const v = stored.version as RowVersion | null;
+    return v !== null && typeof v === 'object' && v.store === this.#identity && typeof v.version === 'bigint' ? (stored as StoredList & { version: RowVersion }) : null;
+  }
+
+  #remember(sessionId: string, stored: StoredList | null): void {
+    if (stored === null) {
+      this.#remembered.delete(sessionId);
+      return;
+    }
+    if (this.#remembered.size >= REMEMBERED_SESSIONS && !this.#remembered.has(sessionId)) this.#remembered.clear();
+    this.#remembered.set(sessionId, stored);
+  }
+
+  /** The lock of `sessionId` when the calling async context holds it (inside withLock). */
+  #heldHere(sessionId: string): Held | undefined {
+    const held = this.#held.get(sessionId);
+    return held !== undefined && !held.done && holdsKey(held.key) ? held : undefined;
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Reads
+
+  async read(sessionId: string, known: StoredList | null): Promise<StoredList | null> {
+    const where = this.locate(sessionId);
+    const held = this.#heldHere(sessionId);
+    if (held !== undefined) return this.#readLocked(held, sessionId, known, where);
+    const deadline = this.#deadline();
+    const lease = await this.#connect(deadline, 'read', where);
+    try {
+      return await this.#fetch(lease, sessionId, known, deadline, where);
+    } finally {
+      release(lease);
+    }
+  }
+
+  /** The read inside a lock: free when the locked version is the one held, else one fetch. */
+  async #readLocked(held: Held, sessionId: string, known: StoredList | null, where: string): Promise<StoredList | null> {
+    const { locked } = held;
+    if (locked.version === 0n) return null;
+    const base = this.#ours(known) ?? this.#ours(this.#remembered.get(sessionId));
+    const fresh = (s: StoredList | null | undefined): boolean => {
+      const v = this.#ours(s)?.version;
+      return v !== undefined && v.incarnation === locked.incarnation && v.version === locked.version;
+    };
+    if (fresh(known)) return known;
+    if (held.read !== undefined && held.read !== null) return held.read;
+    if (base !== null && fresh(base)) return (held.read = base);
+    held.read = await this.#fetch(held.lease, sessionId, base, this.#deadline(), where);
+    return held.read;
+  }
+
+  /**
+   * One read statement (see Statements.read): `known` back when nothing changed, else the list
+   * rebuilt from what `known` (or this store's last list of the session) holds plus the changed
+   * rows. O(changed rows) decoded, O(n) to rebuild the list.
+   */
+  async #fetch(lease: Lease, sessionId: string, known: StoredList | null, deadline: number, where: string): Promise<StoredList | null> {
+    const base = this.#ours(known) ?? this.#ours(this.#remembered.get(sessionId));
+    const baseVersion = base === null ? '-1' : base.version.version.toString();
+    const baseIncarnation = base === null ? '' : base.version.incarnation;
+    const { rows } = await this.#run<ReadRow>(lease, this.#sql.read, [sessionId, baseVersion, baseIncarnation], deadline, 'read', where);
+    const head = rows[0];
+    if (head === undefined || head.position !== null) {
+      this.#remember(sessionId, null);
+      return null;
+    }
+    const version = BigInt(head.version as string);
+    if (head.body === null && base !== null) {
+      // Unchanged (the statement leaves `top` out only then).
+      this.#remember(sessionId, base);
+      return base;
+    }
+    const incremental = base !== null && head.incarnation === base.version.incarnation && BigInt(head.purged as string) <= base.version.version;
+    const tasks: Task[] = [];
+    const positions: number[] = [];
+    const decode = (row: ReadRow): Task => decodeTaskText(row.body as string, `the task row at position ${String(row.position)} of '${where}'`);
+    if (incremental) {
+      // Merge the changed rows (in position order) into the list held: O(n + changed).
+      const oldTasks = base.list.tasks;
+      const oldPositions = base.version.positions;
+      let i = 0;
+      for (let r = 1; r < rows.length; r++) {
+        const row = rows[r] as ReadRow;
+        const at = Number(row.position);
+        while (i < oldPositions.length && (oldPositions[i] as number) < at) {
+          tasks.push(oldTasks[i] as Task);
+          positions.push(oldPositions[i++] as number);
+        }
+        if (i < oldPositions.length && oldPositions[i] === at) i++;
+        if (row.body !== null) {
+          tasks.push(decode(row));
+          positions.push(at);
+        }
+      }
+      for (; i < oldPositions.length; i++) {
+        tasks.push(oldTasks[i] as Task);
+        positions.push(oldPositions[i] as number);
+      }
+    } else {
+      for (let r = 1; r < rows.length; r++) {
+        const row = rows[r] as ReadRow;
+        tasks.push(decode(row));
+        positions.push(Number(row.position));
+      }
+    }
+    const list = listFromPieces(sessionId, tasks, head.body as string, `'${where}'`);
+    const stored: StoredList = { list, version: { store: this.#identity, incarnation: head.incarnation as string, version, positions } satisfies RowVersion };
+    this.#remember(sessionId, stored);
+    return stored;
+  }
+
+  async listSessions(): Promise<string[]> {
+    const where = `${this.#identity}/`;
+    const deadline = this.#deadline();
+    const lease = await this.#connect(deadline, 'list the sessions of', where);
+    try {
+      const { rows } = await this.#run<{ session_id: string }>(lease, this.#sql.sessions, undefined, deadline, 'list the sessions of', where);
+      return rows.map((r) => r.session_id).sort();
+    } finally {
+      release(lease);
+    }
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Commits
+
+  async withLock<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
+    const where = this.locate(sessionId);
+    const key = `postgres:${this.locate(sessionId)}`;
+    const deadline = this.#deadline();
+    return withKeyedMutex(key, async () => {
+      const lease = await this.#connect(deadline, 'lock', where);
+      let held: Held | undefined;
+      try {
+        await this.#run(lease, 'BEGIN', undefined, deadline, 'lock', where);
+        const row = (await this.#run<Record<string, string | number | null>>(lease, this.#sql.lock, [sessionId, randomBytes(12).toString('base64url')], deadline, 'lock', where)).rows[0];
+        if (row === undefined) throw new TaskIoError(`cannot lock '${where}': the session row was not returned`, { path: where });
+        held = {
+          key,
+          lease,
+          locked: {
+            version: BigInt(row.version as string),
+            incarnation: row.incarnation as string,
+            deadRows: Number(row.dead_rows),
+            historySeq: row.history_seq === null ? null : Number(row.history_seq),
+            historyEntries: Number(row.history_entries),
+            historyNext: Number(row.history_next),
+          },
+          read: undefined,
+          done: false,
+        };
+        this.#held.set(sessionId, held);
+        const result = await fn();
+        if (!held.done) {
+          held.done = true;
+          await this.#run(lease, 'ROLLBACK', undefined, this.#deadline(), 'unlock', where).catch(() => {
+            lease.broken = true; // destroying the connection ends the transaction on the server
+          });
+        }
+        return result;
+      } catch (error) {
+        if (held === undefined || !held.done) {
+          if (held !== undefined) held.done = true;
+          if (!lease.broken) {
+            await this.#run(lease, 'ROLLBACK', undefined, this.#deadline(), 'unlock', where).catch(() => {
+              lease.broken = true;
+            });
+          }
+        }
+        throw error;
+      } finally {
+        if (held !== undefined && this.#held.get(sessionId) === held) this.#held.delete(sessionId);
+        release(lease);
+      }
+    }, this.#timeoutMs, where);
+  }
+
+  /**
+   * The commit: checks that `basis` is still the session's version (the row is locked, so this
+   * only fails for a basis read elsewhere), then one statement writes the changed and removed rows,
+   * the session row, the history entries and the change notification, and COMMIT makes it durable.
+   * 2 RT. The notification is delivered only if the commit lands.
+   */
+  async write(sessionId: string, list: TaskList, basis: StoredList | null, history?: readonly HistoryRecord[]): Promise<StoredList> {
+    const where = this.locate(sessionId);
+    const held = this.#heldHere(sessionId);
+    if (held === undefined) throw new TaskIoError(`cannot write '${where}' without holding its lock`, { path: where });
+    const { locked } = held;
+    const ours = this.#ours(basis);
+    const stale =
+      basis === null
+        ? locked.version !== 0n
+        : ours === null || ours.version.incarnation !== locked.incarnation || ours.version.version !== locked.version;
+    if (stale) throw new TaskIoError(`'${where}' changed during this commit; nothing was written`, { path: where });
+
+    const version = locked.version + 1n;
+    const records = this.#retention !== null && history !== undefined ? this.#historyParams(list, basis, history, locked) : null;
+    const plan = planRows(basis?.list.tasks ?? [], ours?.version.positions ?? [], list.tasks);
+    const positions: number[] = [];
+    const ids: (string | null)[] = [];
+    const statuses: (string | null)[] = [];
+    const parents: (string | null)[] = [];
+    const bodies: string[] = [];
+    let top: string;
+    try {
+      for (const i of plan.written) {
+        const task = list.tasks[i] as Task;
+        positions.push(plan.positions[i] as number);
+        ids.push(queryText(task.id));
+        statuses.push(queryText(task.status));
+        parents.push(queryText(task.parent_id));
+        bodies.push(encodeTaskText(task));
+      }
+      top = encodeListTop(list);
+    } catch (error) {
+      throw new TaskSerializationError(`cannot write '${where}': ${(error as Error).message}`, { cause: error, path: where });
+    }
+    const live = list.size;
+    const purge = locked.deadRows + plan.removed.length > Math.max(MIN_TOMBSTONES_PURGED, live);
+    const deadline = this.#deadline();
+    await this.#run(
+      held.lease,
+      this.#sql.write,
+      [
+        sessionId,
+        version.toString(),
+        plan.removed,
+        positions,
+        ids,
+        statuses,
+        parents,
+        bodies,
+        purge,
+        queryText(list.currentTaskId()),
+        top,
+        live,
+        plan.removed.length,
+        JSON.stringify([this.schema, sessionId, version.toString()]),
+        records?.seq ?? null,
+        records?.entryNos ?? [],
+        records?.times ?? [],
+        records?.entries ?? [],
+        records?.dropThrough ?? 0,
+        records?.cutoff ?? null,
+        records?.next ?? locked.historyNext,
+        records?.count ?? locked.historyEntries,
+      ],
+      deadline,
+      'write',
+      where,
+    );
+    await this.#run(held.lease, 'COMMIT', undefined, deadline, 'commit', where);
+    held.done = true;
+    const stored: StoredList = { list, version: { store: this.#identity, incarnation: locked.incarnation, version, positions: plan.positions } satisfies RowVersion };
+    this.#remember(sessionId, stored);
+    return stored;
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // History (README "History"): rows written in the commit's own statement, so the history and the
+  // list never disagree; the same retention as the file store (compacted once past the limit plus
+  // a quarter, never dropping the newest commit's entries).
+
+  #historyParams(list: TaskList, basis: StoredList | null, history: readonly HistoryRecord[], locked: LockedRow) {
+    const retention = this.#retention as HistoryRetention;
+    const seq = nextSequence(basis === null ? null : sequenceOf(basis.list.extraValue(HISTORY_SEQ_KEY)), locked.historySeq);
+    list.setExtra(HISTORY_SEQ_KEY, seq);
+    const added = stampHistory(history, seq);
+    const entryNos = added.map((_, i) => locked.historyNext + i);
+    const next = locked.historyNext + added.length;
+    const max = retention.maxEntries ?? Number.MAX_SAFE_INTEGER;
+    const total = locked.historyEntries + added.length;
+    const overdue = total > max + Math.max(16, Math.floor(max / 4));
+    return {
+      seq,
+      entryNos,
+      times: added.map((e) => e.time),
+      entries: added.map((e) => JSON.stringify(e)),
+      // Compaction keeps the newest `max` entries and, with an age limit, drops older ones (but never
+      // the newest commit's: the statement spares seq = this commit's).
+      dropThrough: overdue ? next - 1 - max : 0,
+      cutoff: overdue && retention.maxAgeMs !== undefined ? new Date(Date.now() - retention.maxAgeMs).toISOString() : null,
+      next,
+      count: overdue ? Math.min(total, max) : total,
+    };
+  }
+
+  /** The entries of commits that landed, oldest first, as retained. 2 RT (the list, the entries). */
+  async #readHistory(sessionId: string): Promise<HistoryEntry[]> {
+    const where = this.locate(sessionId);
+    const stored = await this.read(sessionId, this.#remembered.get(sessionId) ?? null);
+    if (stored === null) return [];
+    const seq = sequenceOf(stored.list.extraValue(HISTORY_SEQ_KEY));
+    const deadline = this.#deadline();
+    const lease = await this.#connect(deadline, 'read the history of', where);
+    let rows: { entry: string }[];
+    try {
+      rows = (await this.#run<{ entry: string }>(lease, this.#sql.history, [sessionId], deadline, 'read the history of', where)).rows;
+    } finally {
+      release(lease);
+    }
+    const entries: HistoryEntry[] = [];
+    for (const { entry } of rows) {
+      try {
+        const value = JSON.parse(entry) as HistoryEntry;
+        if (seq === null || value.seq <= seq) entries.push(value);
+      } catch (error) {
+        throw ioError('read the history of', where, error);
+      }
+    }
+    return retainHistory(entries, this.#retention as HistoryRetention, Date.now());
+  }
 }
