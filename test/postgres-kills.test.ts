@@ -8,7 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { TaskManager, type Task } from '../src/index.js';
 import { PostgresTaskStore } from '../src/store/postgres/index.js';
-import { startTsx } from './helpers/live-child.js';
+import { bundleWorker } from './helpers/bundle-worker.js';
+import { startNode } from './helpers/live-child.js';
 import { postgresStore, testDatabaseUrl, uniqueSchema } from './helpers/postgres.js';
 
 const WIDTH = 8; // tasks renamed and re-annotated together by every commit
@@ -46,33 +47,51 @@ function committedState(tasks: readonly Task[]): number {
 
 interface LaneResult {
   kills: number;
+  /** Kills after the write statement went out and before COMMIT did. */
+  afterWriteBeforeCommit: number;
+  /** Kills after COMMIT went out and before its answer came back. */
+  commitInFlight: number;
+  /** Kills whose transaction did not land. */
   rolledBack: number;
+  /** Kills whose transaction landed though the writer never heard back. */
   landedUnacknowledged: number;
   commits: number;
 }
 
 async function runLane(schema: string, session: string, history: boolean, reader: TaskManager): Promise<LaneResult> {
+  const worker = await bundleWorker('test/workers/pg-kill-writer.ts');
   const env = { ...process.env, GESTURA_TEST_DATABASE_URL: testDatabaseUrl() };
-  const result: LaneResult = { kills: 0, rolledBack: 0, landedUnacknowledged: 0, commits: 0 };
+  const result: LaneResult = { kills: 0, afterWriteBeforeCommit: 0, commitInFlight: 0, rolledBack: 0, landedUnacknowledged: 0, commits: 0 };
   let acknowledged = 0;
   for (let kill = 0; kill < KILLS_PER_LANE; kill++) {
-    const worker = startTsx('test/workers/pg-kill-writer.ts', [JSON.stringify({ schema, session, history })], env);
-    const ready = Number((await worker.waitForLine((l) => l.startsWith('ready '))).slice('ready '.length));
-    // Let it commit a few times, then kill it some moments after it entered a transaction.
+    const writer = startNode([worker, JSON.stringify({ schema, session, history })], env);
+    const ready = Number((await writer.waitForLine((l) => l.startsWith('ready '))).slice('ready '.length));
+    // Let it commit a few times, then kill it inside a transaction: some moments after it began,
+    // as its write statement goes out, or as its COMMIT goes out.
     const target = ready + 1 + Math.floor(Math.random() * 3);
-    await worker.waitForLine((l) => l === `tx ${target}`);
-    await sleep(Math.random() * 6);
-    worker.child.kill('SIGKILL');
-    const exit = await worker.exited;
-    expect(exit.signal, worker.stderr()).toBe('SIGKILL');
+    const mode = kill % 3;
+    if (mode === 0) {
+      await writer.waitForLine((l) => l === `tx ${target}`);
+      await sleep(Math.random() * 6);
+    } else {
+      await writer.waitForLine((l) => l === `commit ${target}` || (mode === 1 && l === `write ${target}`));
+    }
+    writer.child.kill('SIGKILL');
+    const exit = await writer.exited;
+    expect(exit.signal, writer.stderr()).toBe('SIGKILL');
     result.kills++;
-    acknowledged = Math.max(acknowledged, lastNumber(worker.lines, 'ok'));
-    const started = lastNumber(worker.lines, 'tx');
+    acknowledged = Math.max(acknowledged, lastNumber(writer.lines, 'ok'));
+    const started = lastNumber(writer.lines, 'tx');
 
     const n = committedState(await reader.listTasks(session));
     expect(n).toBeGreaterThanOrEqual(acknowledged);
     expect(n).toBeLessThanOrEqual(started);
-    if (n === started && n > lastNumber(worker.lines, 'ok')) result.landedUnacknowledged++;
+    // A transaction whose COMMIT was never sent never lands.
+    const commitSent = writer.lines.includes(`commit ${started}`);
+    if (!commitSent) expect(n).toBe(started - 1);
+    if (writer.lines.includes(`write ${started}`) && !commitSent) result.afterWriteBeforeCommit++;
+    if (commitSent && !writer.lines.includes(`ok ${started}`)) result.commitInFlight++;
+    if (n === started && n > lastNumber(writer.lines, 'ok')) result.landedUnacknowledged++;
     if (n < started) result.rolledBack++;
     result.commits = n;
     if (history) {
@@ -106,12 +125,7 @@ describe('PostgreSQL store: writers killed mid-transaction', () => {
     const readers = lanes.map((lane) => new PostgresTaskStore({ connectionString: testDatabaseUrl() }, { schema, history: lane.history }));
     try {
       const results = await Promise.all(lanes.map((lane, i) => runLane(schema, lane.session, lane.history, new TaskManager('.', { store: readers[i]! }))));
-      const total = results.reduce((a, r) => ({
-        kills: a.kills + r.kills,
-        rolledBack: a.rolledBack + r.rolledBack,
-        landedUnacknowledged: a.landedUnacknowledged + r.landedUnacknowledged,
-        commits: a.commits + r.commits,
-      }));
+      const total = results.reduce((a, r) => Object.fromEntries(Object.entries(a).map(([key, v]) => [key, v + r[key as keyof LaneResult]])) as unknown as LaneResult);
       expect(total.kills).toBe(LANES * KILLS_PER_LANE);
       // For the record (README "Many machines"): how the kills fell.
       console.info(`postgres kills: ${JSON.stringify(total)}`);

@@ -7,9 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { TaskManager } from '../src/index.js';
 import { PostgresTaskStore } from '../src/store/postgres/index.js';
 import { postgresStore, testDatabaseUrl, uniqueSchema } from './helpers/postgres.js';
-import { runTsx } from './helpers/spawn-tsx.js';
+import { bundleWorker } from './helpers/bundle-worker.js';
+import { startNode } from './helpers/live-child.js';
 
-const childEnv = (): NodeJS.ProcessEnv => ({ ...process.env, GESTURA_TEST_DATABASE_URL: testDatabaseUrl() });
+/** Runs a worker (bundled: many processes start at once) to its end with the test server's URL. */
+async function runWorker(file: string, config: unknown): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = startNode([await bundleWorker(file), JSON.stringify(config)], { ...process.env, GESTURA_TEST_DATABASE_URL: testDatabaseUrl() });
+  const { code } = await child.exited;
+  return { code, stdout: child.lines.join('\n'), stderr: child.stderr() };
+}
 
 describe('PostgreSQL store: many processes, many hosts', () => {
   it('4 processes × 2 pools × 150 changes on one session: every change is there, in each writer’s order', async () => {
@@ -21,7 +27,7 @@ describe('PostgreSQL store: many processes, many hosts', () => {
     const count = 150;
     const results = await Promise.all(
       prefixes.map((prefix) =>
-        runTsx('test/workers/pg-two-hosts-writer.ts', [JSON.stringify({ schema, session: 's', prefix, count, sharedId: shared.id })], { env: childEnv() }),
+        runWorker('test/workers/pg-two-hosts-writer.ts', { schema, session: 's', prefix, count, sharedId: shared.id }),
       ),
     );
     for (const r of results) expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
@@ -53,7 +59,7 @@ describe('PostgreSQL store: many processes, many hosts', () => {
     const ids = await manager.batch('q', (tx) => Array.from({ length: 200 }, (_, i) => tx.createTask(`job ${i}`, 'ready work').id));
     const agents = Array.from({ length: 8 }, (_, i) => `agent-${i}`);
     const results = await Promise.all(
-      agents.map((agent) => runTsx('test/workers/pg-claimer.ts', [JSON.stringify({ schema, session: 'q', agent })], { env: childEnv() })),
+      agents.map((agent) => runWorker('test/workers/pg-claimer.ts', { schema, session: 'q', agent })),
     );
     for (const r of results) expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     const claimedBy = results.map((r) => JSON.parse(r.stdout) as string[]);

@@ -25,7 +25,12 @@ export interface LiveChild {
 
 /** Starts `node --import tsx <file> ...args` from the repository root. */
 export function startTsx(file: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): LiveChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(repoRoot, file), ...args], { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  return startNode(['--import', 'tsx', path.resolve(repoRoot, file), ...args], env);
+}
+
+/** Starts `node <argv>` (e.g. a bundled worker, test/helpers/bundle-worker.ts) from the repository root. */
+export function startNode(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LiveChild {
+  const child = spawn(process.execPath, argv, { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let stderr = '';
   let done = false;
