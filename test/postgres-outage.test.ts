@@ -85,8 +85,8 @@ describe('PostgreSQL store: the server stops, restarts and freezes during a run'
     for (const f of failures) {
       expect(f.error?.name).toBe('TaskIoError');
       expect(f.error?.kind).toBe('Io');
-      // Names the store: the server (never the password) and the schema.
-      expect(f.error?.message).toContain(`127.0.0.1:${server.port}`);
+      // Names the store: server, schema and session (never the password).
+      expect(f.error?.message).toContain(`'postgres://127.0.0.1:${server.port}/postgres#${schema}/s'`);
       expect(f.error?.message).not.toContain('gestura-own');
     }
     // Every failure happened while the server was away (calls in flight when it left included).
