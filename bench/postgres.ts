@@ -2,8 +2,9 @@
  * The PostgreSQL store beside the file store, in the same run (an extra section of `npm run bench`).
  *
  * - Per size (100, 1,000 and 10,000 tasks, a 4-ary tree): `updateTaskStatus` back to back (a leaf
- *   toggled), `getTask`, `getTaskTree` and `claimNextTask`, on both stores, one call after another
- *   from one manager whose cache is warm (the steady state of an agent host).
+ *   toggled), `getTask`, `getTaskTree` and `claimNextTask`, on both stores, from one manager per
+ *   store and size whose cache is warm (the steady state of an agent host). Calls are interleaved
+ *   across sizes and stores, so a machine whose load drifts hits all of them alike.
  * - Queries per call: how many statements the PostgreSQL store sends for a read whose cache is
  *   current and for a commit (each statement is one round trip to the server).
  * - 8 concurrent claimers: 8 processes, each with its own pool, claim from one session of ready
@@ -94,17 +95,6 @@ async function startServer(): Promise<Server> {
 // ------------------------------------------------------------------------------------------------
 // Measuring
 
-async function measure(iterations: number, fn: (i: number) => unknown, warmup = 3): Promise<Stats> {
-  for (let i = 0; i < warmup; i++) await fn(-1 - i);
-  const samples: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const t0 = process.hrtime.bigint();
-    await fn(i);
-    samples.push(since(t0));
-  }
-  return stats(samples);
-}
-
 /** Statements sent by any pg client of this process (counted on the client's prototype). */
 let statements = 0;
 function countStatements(): void {
@@ -126,57 +116,86 @@ async function statementsPer(k: number, fn: (i: number) => Promise<unknown>): Pr
 }
 
 // ------------------------------------------------------------------------------------------------
-// Per size
+// Per size, interleaved
 
 type Store = 'file' | 'postgres';
+const STORES: readonly Store[] = ['file', 'postgres'];
 interface Row {
   op: string;
   tasks: number;
   results: Record<Store, Stats>;
 }
+interface Session {
+  n: number;
+  managers: Record<Store, TaskManager>;
+  close(): Promise<void>;
+}
 
-async function runSize(n: number, url: string, tmp: string, quick: boolean): Promise<{ rows: Row[]; queries: Record<string, number> }> {
-  const scale = (k: number): number => (quick ? Math.max(3, Math.ceil(k / 10)) : k);
-  const writes = scale(n >= 10_000 ? 30 : n >= 1_000 ? 40 : 60);
-  const reads = scale(500);
-  const trees = scale(n >= 10_000 ? 15 : n >= 1_000 ? 60 : 200);
-
-  // The same session in both stores: a 4-ary tree of n tasks.
-  const base = path.join(tmp, `file-${n}`);
-  const files = new TaskManager(base);
+/** The same session in both stores: a 4-ary tree of n tasks. */
+async function seed(n: number, url: string, tmp: string): Promise<Session> {
+  const files = new TaskManager(path.join(tmp, `file-${n}`));
   await fs.mkdir(path.dirname(files.sessionPath(SESSION)), { recursive: true });
   await fs.writeFile(files.sessionPath(SESSION), shapeBytes('tree4', n) as Buffer);
-  const schema = `bench_${n}`;
-  const store = new PostgresTaskStore({ connectionString: url }, { schema });
+  const store = new PostgresTaskStore({ connectionString: url }, { schema: `bench_${n}` });
   const postgres = new TaskManager('.', { store });
   await postgres.replaceTaskList(SESSION, TaskList.fromData({ session_id: SESSION, tasks: buildShape('tree4', n) ?? [], current_task_id: null }));
-  const managers: Record<Store, TaskManager> = { file: files, postgres };
+  return { n, managers: { file: files, postgres }, close: () => store.close() };
+}
 
-  const leaf = (i: number): string => tid(n - 1 - (Math.abs(i) % Math.min(10, n)));
-  const status = (i: number): string => (Math.floor(Math.abs(i) / Math.min(10, n)) % 2 === 0 ? 'InProgress' : 'NotStarted');
-  const some = (i: number): string => tid((Math.abs(i) * 7919) % n);
-  const rows: Row[] = [];
-  const row = async (op: string, k: number, fn: (m: TaskManager, i: number) => Promise<unknown>): Promise<void> => {
-    const results = {} as Record<Store, Stats>;
-    for (const s of ['file', 'postgres'] as const) {
-      await managers[s].getTask(SESSION, tid(0));
-      await sleep(70); // the file store trusts a stat again 50 ms after a write
-      results[s] = await measure(k, (i) => fn(managers[s], i));
+/**
+ * Times `fn` on every size and store, one call of each in turn (a machine whose load drifts hits
+ * all of them alike): `iterations(n)` timed calls per size and store after 3 untimed ones.
+ */
+async function interleaved(
+  sessions: readonly Session[],
+  op: string,
+  iterations: (n: number) => number,
+  fn: (m: TaskManager, n: number, i: number) => Promise<unknown>,
+): Promise<Row[]> {
+  for (const { managers } of sessions) for (const s of STORES) await managers[s].getTask(SESSION, tid(0));
+  await sleep(70); // the file store trusts a stat again 50 ms after a write
+  for (let i = -3; i < 0; i++) for (const { n, managers } of sessions) for (const s of STORES) await fn(managers[s], n, i);
+  const samples = new Map(sessions.map(({ n }) => [n, { file: [] as number[], postgres: [] as number[] }]));
+  const most = Math.max(...sessions.map(({ n }) => iterations(n)));
+  for (let i = 0; i < most; i++) {
+    for (const { n, managers } of sessions) {
+      if (i >= iterations(n)) continue;
+      for (const s of STORES) {
+        const t0 = process.hrtime.bigint();
+        await fn(managers[s], n, i);
+        samples.get(n)![s].push(since(t0));
+      }
     }
-    rows.push({ op, tasks: n, results });
-    process.stderr.write(`  ${op} @ ${n}: file ${results.file.medianMs.toFixed(3)} ms, postgres ${results.postgres.medianMs.toFixed(3)} ms\n`);
-  };
+  }
+  return sessions.map(({ n }) => {
+    const row = { op, tasks: n, results: { file: stats(samples.get(n)!.file), postgres: stats(samples.get(n)!.postgres) } };
+    process.stderr.write(`  ${op} @ ${n}: file ${row.results.file.medianMs.toFixed(3)} ms, postgres ${row.results.postgres.medianMs.toFixed(3)} ms\n`);
+    return row;
+  });
+}
 
-  await row('updateTaskStatus', writes, (m, i) => m.updateTaskStatus(SESSION, leaf(i), status(i)));
-  await row('getTask', reads, (m, i) => m.getTask(SESSION, some(i)));
-  await row('getTaskTree', trees, (m) => m.getTaskTree(SESSION));
-  await row('claimNextTask', writes, (m, i) => m.claimNextTask(SESSION, `agent-${i}`));
-
-  const queries = {
-    getTask: await statementsPer(20, (i) => postgres.getTask(SESSION, some(i))),
-    updateTaskStatus: await statementsPer(20, (i) => postgres.updateTaskStatus(SESSION, leaf(i), status(i))),
-  };
-  await store.close();
+async function runSizes(url: string, tmp: string, quick: boolean): Promise<{ rows: Row[]; queries: Record<number, Record<string, number>> }> {
+  const scale = (k: number): number => (quick ? Math.max(3, Math.ceil(k / 10)) : k);
+  const sessions: Session[] = [];
+  for (const n of SIZES) sessions.push(await seed(n, url, tmp));
+  const leaf = (n: number, i: number): string => tid(n - 1 - (Math.abs(i) % Math.min(10, n)));
+  const status = (n: number, i: number): string => (Math.floor(Math.abs(i) / Math.min(10, n)) % 2 === 0 ? 'InProgress' : 'NotStarted');
+  const some = (n: number, i: number): string => tid((Math.abs(i) * 7919) % n);
+  const rows: Row[] = [
+    ...(await interleaved(sessions, 'updateTaskStatus', () => scale(40), (m, n, i) => m.updateTaskStatus(SESSION, leaf(n, i), status(n, i)))),
+    ...(await interleaved(sessions, 'getTask', () => scale(400), (m, n, i) => m.getTask(SESSION, some(n, i)))),
+    ...(await interleaved(sessions, 'getTaskTree', (n) => scale(n >= 10_000 ? 15 : n >= 1_000 ? 60 : 200), (m) => m.getTaskTree(SESSION))),
+    ...(await interleaved(sessions, 'claimNextTask', () => scale(40), (m, _n, i) => m.claimNextTask(SESSION, `agent-${i}`))),
+  ];
+  const queries: Record<number, Record<string, number>> = {};
+  for (const { n, managers } of sessions) {
+    const postgres = managers.postgres;
+    queries[n] = {
+      getTask: await statementsPer(20, (i) => postgres.getTask(SESSION, some(n, i))),
+      updateTaskStatus: await statementsPer(20, (i) => postgres.updateTaskStatus(SESSION, leaf(n, i), status(n, i))),
+    };
+  }
+  for (const s of sessions) await s.close();
   return { rows, queries };
 }
 
@@ -184,8 +203,7 @@ async function runSize(n: number, url: string, tmp: string, quick: boolean): Pro
 // Concurrent claimers
 
 /** 8 processes claim `count` ready tasks of one session; claims per second from the start signal. */
-async function concurrentClaims(url: string, count: number): Promise<{ claims: number; seconds: number; perSecond: number; perClaimer: number[] }> {
-  const schema = 'bench_claims';
+async function concurrentClaims(url: string, count: number, schema: string): Promise<{ claims: number; seconds: number; perSecond: number; perClaimer: number[] }> {
   const store = new PostgresTaskStore({ connectionString: url }, { schema });
   const manager = new TaskManager('.', { store });
   await manager.replaceTaskList('claims', TaskList.fromData({ session_id: 'claims', tasks: (buildShape('flat', count) ?? []).map((t) => ({ ...t, session_id: 'claims' })), current_task_id: null }));
@@ -233,15 +251,14 @@ export async function runPostgresBench(opts: SectionOptions): Promise<{ markdown
   const server = await startServer();
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'gestura-bench-pgfile-'));
   try {
-    const rows: Row[] = [];
-    const queries: Record<number, Record<string, number>> = {};
-    for (const n of SIZES) {
-      const r = await runSize(n, server.url, tmp, opts.quick);
-      rows.push(...r.rows);
-      queries[n] = r.queries;
-    }
+    const { rows, queries } = await runSizes(server.url, tmp, opts.quick);
     process.stderr.write(`  ${CLAIMERS} concurrent claimers...\n`);
-    const claims = await concurrentClaims(server.url, opts.quick ? 400 : 2_000);
+    const claimCount = opts.quick ? 400 : 2_000;
+    const claims = await concurrentClaims(server.url, claimCount, 'bench_claims');
+    // What the WAL flush costs them: the same run with commits that do not wait for it (not the
+    // store's setting, and not durable: for the report only).
+    const noFlushUrl = `${server.url}${server.url.includes('?') ? '&' : '?'}options=${encodeURIComponent('-c synchronous_commit=off')}`;
+    const claimsNoFlush = await concurrentClaims(noFlushUrl, claimCount, 'bench_claims_noflush');
 
     const median = (op: string, n: number, s: Store): number => rows.find((r) => r.op === op && r.tasks === n)?.results[s].medianMs ?? NaN;
     const growth = median('updateTaskStatus', 10_000, 'postgres') / median('updateTaskStatus', 100, 'postgres');
@@ -275,12 +292,14 @@ export async function runPostgresBench(opts: SectionOptions): Promise<{ markdown
       `Statements per call (each one round trip), cache warm: ${queryLine}.`,
       '',
       `${CLAIMERS} concurrent claimers (processes, one pool each) on one session of ${claims.claims.toLocaleString('en-US')} ready tasks: ` +
-        `${Math.round(claims.perSecond).toLocaleString('en-US')} claims/s (${claims.seconds.toFixed(2)} s; per claimer ${claims.perClaimer.join(', ')}).`,
+        `${Math.round(claims.perSecond).toLocaleString('en-US')} claims/s (${claims.seconds.toFixed(2)} s; per claimer ${claims.perClaimer.join(', ')}). ` +
+        `The same with \`synchronous_commit=off\` (commits do not wait for the WAL flush; not durable, for comparison only): ` +
+        `${Math.round(claimsNoFlush.perSecond).toLocaleString('en-US')} claims/s.`,
       '',
       `Goals:\n${summary}`,
       '',
     ].join('\n');
-    return { markdown, json: { server: server.origin, rows, queries, claims, goals } };
+    return { markdown, json: { server: server.origin, rows, queries, claims, claimsNoFlush, goals, loadAverage: os.loadavg() } };
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
     await server.stop();
