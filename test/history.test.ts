@@ -11,6 +11,8 @@ import { InvalidInputError, TaskIoError, TaskManager, newExecutionEvidence, reco
 import { HISTORY_SEQ_KEY, queryHistory, retainHistory, type HistoryEntry } from '../src/history.js';
 import { MemoryTaskStore } from '../src/store/memory-store.js';
 import { historyFileOf } from '../src/store/history-file.js';
+import type { PostgresTaskStore } from '../src/store/postgres/index.js';
+import { postgresStore, queryTest } from './helpers/postgres.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -34,10 +36,11 @@ async function story(manager: TaskManager): Promise<{ a: string; b: string }> {
   return { a: a.id, b: b.id };
 }
 
-for (const kind of ['memory', 'file'] as const) {
+for (const kind of ['memory', 'file', 'postgres'] as const) {
   describe(`history on the ${kind} store`, () => {
     const make = (options: { maxEntries?: number } = {}): TaskManager => {
       const dir = tempDir();
+      if (kind === 'postgres') return new TaskManager(dir, { store: postgresStore({ history: options }) });
       return kind === 'memory'
         ? new TaskManager(dir, { store: new MemoryTaskStore({ history: options }) })
         : new TaskManager(dir, { history: options });
@@ -70,9 +73,11 @@ for (const kind of ['memory', 'file'] as const) {
       const dir = tempDir();
       const clock = { now: () => new Date(now).toISOString() };
       const manager =
-        kind === 'memory'
-          ? new TaskManager(dir, { store: new MemoryTaskStore({ history: true }), clock })
-          : new TaskManager(dir, { history: true, clock });
+        kind === 'postgres'
+          ? new TaskManager(dir, { store: postgresStore({ history: true }), clock })
+          : kind === 'memory'
+            ? new TaskManager(dir, { store: new MemoryTaskStore({ history: true }), clock })
+            : new TaskManager(dir, { history: true, clock });
       const t = await manager.createTask('s', 'T', '');
       const claimed = await manager.claimTask('s', t.id, 'agent-1', { leaseMs: 1000 });
       const token = (claimed.metadata as { claim: { token: number } }).claim.token;
@@ -124,6 +129,11 @@ for (const kind of ['memory', 'file'] as const) {
       if (kind === 'file') {
         const lines = fs.readFileSync(historyFileOf(manager.sessionPath('s')), 'utf8').trim().split('\n');
         expect(lines.length).toBeLessThanOrEqual(5 + 16);
+      }
+      if (kind === 'postgres') {
+        const schema = (manager.store as PostgresTaskStore).schema;
+        const rows = await queryTest<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".history`);
+        expect(Number(rows[0]?.n)).toBeLessThanOrEqual(5 + 16);
       }
     });
 

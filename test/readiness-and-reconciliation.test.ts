@@ -8,8 +8,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   TaskList,
-  TaskManager,
-  MemoryTaskStore,
   steppingClock,
   newTask,
   readiness,
@@ -27,17 +25,15 @@ import {
 } from '../src/index.js';
 import { applyStatus } from '../src/model/status-rules.js';
 import { cancelOpenDescendants } from '../src/model/cancel-sweep.js';
-import { counterIds } from './helpers/env.js';
+
+import { managerOn, MODEL_STORES } from './helpers/stores.js';
 
 const S = 's';
 
-function memoryManager(): TaskManager {
-  return new TaskManager('unused', { store: new MemoryTaskStore(), clock: steppingClock('2025-01-01T00:00:00Z'), newId: counterIds() });
-}
 
-describe('ready queue and completion gate agree', () => {
+describe.each(MODEL_STORES)('ready queue and completion gate agree (%s store)', (kind) => {
   it('a NotStarted parent whose Cancelled child has an open grandchild is not ready, and is not claimed', async () => {
-    const manager = memoryManager();
+    const manager = managerOn(kind);
     const parent = await manager.createTask(S, 'parent', '');
     const child = await manager.createTask(S, 'child', '', parent.id);
     const grandchild = await manager.createTask(S, 'grandchild', '', child.id);
@@ -54,7 +50,7 @@ describe('ready queue and completion gate agree', () => {
   });
 
   it('a task whose background job is active is not ready; it becomes ready when the job ends', async () => {
-    const manager = memoryManager();
+    const manager = managerOn(kind);
     const t = await manager.createOrchestratorTask(S, 'orch-1', 'agent', 'mirrored', '');
     expect(await manager.readyTasks(S)).toEqual([]);
     expect(await manager.claimNextTask(S, 'other agent')).toBeNull();
@@ -63,7 +59,7 @@ describe('ready queue and completion gate agree', () => {
   });
 
   it('readiness gives every reason at once; completionBlocker gives the first in gate order', async () => {
-    const manager = memoryManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask(S, 't', '');
     const dep = await manager.createTask(S, 'dep', '');
     const child = await manager.createTask(S, 'child', '', t.id);

@@ -8,13 +8,14 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, MemoryTaskStore, TaskIoError, TaskManager } from '../src/index.js';
 import { cleanTempDirsAfterEach, tempDir } from './helpers/env.js';
+import { postgresStore } from './helpers/postgres.js';
+import { managerOn, reopen, STORES } from './helpers/stores.js';
 
 cleanTempDirsAfterEach();
 
-describe('re-entrant calls inside a batch', () => {
+describe.each(STORES)('re-entrant calls inside a batch (%s store)', (kind) => {
   it('a write to the same session from inside its batch throws InvalidInputError naming the transaction; nothing is written', async () => {
-    const dir = tempDir();
-    const manager = new TaskManager(dir);
+    const manager = managerOn(kind);
     await manager.createTask('s', 'before', '');
     const error = await manager
       .batch('s', async (tx) => {
@@ -31,9 +32,8 @@ describe('re-entrant calls inside a batch', () => {
   });
 
   it('another manager on the same directory is caught too; the batch can catch the error and carry on', async () => {
-    const dir = tempDir();
-    const manager = new TaskManager(dir);
-    const other = new TaskManager(dir);
+    const manager = managerOn(kind);
+    const other = reopen(manager);
     const caughtInside = await manager.batch('s', async (tx) => {
       tx.createTask('inside', '');
       return other.updateTaskStatus('s', 'x', 'Completed').catch((e: unknown) => e);
@@ -43,7 +43,7 @@ describe('re-entrant calls inside a batch', () => {
   });
 
   it('reads of the same session and writes to other sessions inside a batch still work', async () => {
-    const manager = new TaskManager(tempDir());
+    const manager = managerOn(kind);
     await manager.batch('s', async (tx) => {
       tx.createTask('inside', '');
       expect(await manager.listTasks('s')).toEqual([]); // the stored list, not the open transaction
@@ -52,14 +52,14 @@ describe('re-entrant calls inside a batch', () => {
     expect((await manager.listTasks('other')).map((t) => t.name)).toEqual(['elsewhere']);
   });
 
-  it('the memory store detects it the same way', async () => {
+  if (kind === 'file') it('the memory store detects it the same way', async () => {
     const manager = new TaskManager('unused', { store: new MemoryTaskStore() });
     const error = await manager.batch('s', () => manager.createTask('s', 'nested', '')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidInputError);
   });
 
   it('work scheduled by a batch that runs after it finished is not mistaken for re-entrancy', async () => {
-    const manager = new TaskManager(tempDir());
+    const manager = managerOn(kind);
     let later!: Promise<unknown>;
     await manager.batch('s', (tx) => {
       tx.createTask('first', '');
@@ -69,8 +69,9 @@ describe('re-entrant calls inside a batch', () => {
     expect((await manager.listTasks('s')).map((t) => t.name)).toEqual(['first', 'later']);
   });
 
-  it('a write waiting behind a long batch of the same process gives up after lock.timeoutMs with a TaskIoError', async () => {
-    const manager = new TaskManager(tempDir(), { lock: { timeoutMs: 300 } });
+  it('a write waiting behind a long batch of the same process gives up after its timeout with a TaskIoError', async () => {
+    const manager =
+      kind === 'file' ? new TaskManager(tempDir(), { lock: { timeoutMs: 300 } }) : new TaskManager(tempDir(), { store: postgresStore({ timeoutMs: 300 }) });
     let finish!: () => void;
     const held = new Promise<void>((resolve) => {
       finish = resolve;

@@ -10,7 +10,8 @@ import {
   type Task,
   type TaskTreeNode,
 } from '../src/index.js';
-import { cleanTempDirsAfterEach, deterministicManager, expectTaskError } from './helpers/env.js';
+import { cleanTempDirsAfterEach, expectTaskError } from './helpers/env.js';
+import { managerOn, STORES } from './helpers/stores.js';
 
 cleanTempDirsAfterEach();
 
@@ -37,7 +38,7 @@ function shape(nodes: TaskTreeNode[]): unknown[] {
   return nodes.map((n) => (n.children.length === 0 ? n.task.id : { [n.task.id]: shape(n.children) }));
 }
 
-describe('constructors (A3)', () => {
+describe.each(STORES)('constructors (A3) (%s store)', (kind) => {
   it('newTask: fresh id, NotStarted, no deps, sort 0, created == updated, source User', () => {
     const a = newTask('s', 'A', 'd', 'p');
     const b = newTask('s', 'B', 'd');
@@ -65,7 +66,7 @@ describe('constructors (A3)', () => {
   });
 
   it('manager constructors: agent id before parent id; orchestrator task via manager', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const parent = await manager.createTask('s', 'P', '');
     const agent = await manager.createAgentTask('s', 'A', 'd', 'agent-1', parent.id);
     expect(agent).toMatchObject({ source: 'Agent', agent_id: 'agent-1', parent_id: parent.id });
@@ -77,7 +78,7 @@ describe('constructors (A3)', () => {
   });
 
   it('every change moves updated_at; a repeated dependency does not', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const a = await manager.createTask('s', 'A', '');
     const b = await manager.createTask('s', 'B', '');
     let last = (await manager.getTask('s', a.id))!.updated_at;
@@ -98,11 +99,11 @@ describe('constructors (A3)', () => {
   });
 });
 
-describe('current task pointer (A4)', () => {
+describe.each(STORES)('current task pointer (A4) (%s store)', (kind) => {
   it('refuses an id not in the list with the exact text', async () => {
     const list = listOf(task('a'));
     await expectTaskError(() => list.setCurrentTaskId('zz'), 'InvalidInput', "Invalid input: current_task_id 'zz' does not exist in task list");
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     await expectTaskError(manager.setCurrentTaskId('s', 'zz'), 'InvalidInput', "Invalid input: current_task_id 'zz' does not exist in task list");
   });
 
@@ -114,7 +115,7 @@ describe('current task pointer (A4)', () => {
     list.removeTask('a');
     expect(list.currentTaskId()).toBeNull();
     expect(list.removeTask('a')).toBeNull();
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const t = await manager.createTask('s', 'T', '');
     await manager.setCurrentTaskId('s', t.id);
     expect(await manager.getCurrentTaskId('s')).toBe(t.id);
@@ -123,7 +124,7 @@ describe('current task pointer (A4)', () => {
   });
 });
 
-describe('roots, subtasks, descendants (A4)', () => {
+describe.each(STORES)('roots, subtasks, descendants (A4) (%s store)', (kind) => {
   it('rootTasks and subtasks keep list order', () => {
     const list = listOf(task('r2', { sort_order: 5 }), task('c2', { parent_id: 'r1', sort_order: 9 }), task('r1'), task('c1', { parent_id: 'r1', sort_order: 1 }));
     expect(list.rootTasks().map((t) => t.id)).toEqual(['r2', 'r1']);
@@ -155,12 +156,12 @@ describe('roots, subtasks, descendants (A4)', () => {
     const list = listOf(task('a', { parent_id: 'b' }), task('b', { parent_id: 'a' }), task('c', { parent_id: 'b' }));
     expect(list.descendants('a').map((t) => t.id)).toEqual(['b', 'c']);
     await expectTaskError(() => list.descendants('zz'), 'NotFound', 'Task not found: zz');
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     await expectTaskError(manager.listDescendants('s', 'zz'), 'NotFound', 'Task not found: zz');
   });
 });
 
-describe('isTaskBlocked (A4)', () => {
+describe.each(STORES)('isTaskBlocked (A4) (%s store)', (kind) => {
   it('true for a missing or open blocker, false when every blocker is terminal', async () => {
     const list = listOf(
       task('done', { status: 'Completed' }),
@@ -173,14 +174,14 @@ describe('isTaskBlocked (A4)', () => {
     );
     expect(['x', 'y', 'z', 'free'].map((id) => list.isTaskBlocked(id))).toEqual([false, true, true, false]);
     await expectTaskError(() => list.isTaskBlocked('nope'), 'NotFound', 'Task not found: nope');
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     await expectTaskError(manager.isTaskBlocked('s', 'nope'), 'NotFound', 'Task not found: nope');
   });
 });
 
-describe('completion check (A4), in order', () => {
+describe.each(STORES)('completion check (A4), in order (%s store)', (kind) => {
   it('1 NotFound, 2 dependencies, 3 subtasks (descendant order, quoted), 4 background job', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     await expectTaskError(manager.updateTaskStatus('s', 'ghost', 'Completed'), 'NotFound', 'Task not found: ghost');
     const dep = await manager.createTask('s', 'Dep', '');
     const p = await manager.createTask('s', 'Parent', '');
@@ -219,7 +220,7 @@ describe('completion check (A4), in order', () => {
   });
 
   it('only the Completed target is checked: other statuses are always allowed', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const dep = await manager.createTask('s', 'Dep', '');
     const t = await manager.createTask('s', 'T', '');
     await manager.createTask('s', 'Child', '', t.id);
@@ -230,7 +231,7 @@ describe('completion check (A4), in order', () => {
   });
 });
 
-describe('addDependency (A4)', () => {
+describe.each(STORES)('addDependency (A4) (%s store)', (kind) => {
   it('errors in order: itself, task missing, blocker missing, cycle; repeat is a no-op', async () => {
     const list = listOf(task('a'), task('b'), task('c'));
     const clock = steppingClock('2025-01-01T00:00:00Z');
@@ -248,7 +249,7 @@ describe('addDependency (A4)', () => {
   });
 
   it('through the manager, with the same texts', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const a = await manager.createTask('s', 'A', '');
     const b = await manager.createTask('s', 'B', '');
     await expectTaskError(manager.addTaskDependency('s', a.id, a.id), 'InvalidInput', 'Invalid input: task cannot be blocked by itself');
@@ -260,7 +261,7 @@ describe('addDependency (A4)', () => {
   });
 });
 
-describe('buildTree (A4, B9)', () => {
+describe.each(STORES)('buildTree (A4, B9) (%s store)', (kind) => {
   it('roots: no parent or a missing parent; children sorted by (sort_order, created_at)', () => {
     const list = listOf(
       task('orphan', { parent_id: 'missing', created_at: '2024-01-01T00:00:01Z' }),
@@ -283,7 +284,7 @@ describe('buildTree (A4, B9)', () => {
   });
 
   it('manager getTaskTree and getHierarchy', async () => {
-    const { manager } = deterministicManager();
+    const manager = managerOn(kind);
     const r = await manager.createTask('s', 'R', '');
     const c1 = await manager.createTask('s', 'C1', '', r.id);
     const g = await manager.createTask('s', 'G', '', c1.id);

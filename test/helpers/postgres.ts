@@ -31,11 +31,16 @@ afterEach(async () => {
 
 /** Drops `schema` (and everything in it) on the test server. */
 export async function dropSchema(schema: string): Promise<void> {
+  await queryTest(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+}
+
+/** Runs one statement on the test server (its own connection) and returns the rows. */
+export async function queryTest<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
   const client = new pg.Client({ connectionString: testDatabaseUrl() });
   client.on('error', () => undefined);
   await client.connect();
   try {
-    await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
+    return (await client.query<R>(text, values)).rows;
   } finally {
     await client.end();
   }

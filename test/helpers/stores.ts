@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import { MemoryTaskStore, steppingClock, TaskManager, type TaskManagerOptions } from '../../src/index.js';
 import type { HistoryRetention } from '../../src/history.js';
-import { encodeTaskList } from '../../src/store/codec.js';
+import type { TaskList } from '../../src/model/task-list.js';
+import { decodeTaskList, encodeTaskList } from '../../src/store/codec.js';
 import { FileTaskStore } from '../../src/store/file-store.js';
 import type { TaskStore } from '../../src/store/task-store.js';
 import { PostgresTaskStore } from '../../src/store/postgres/index.js';
@@ -67,4 +68,22 @@ export async function storedText(manager: TaskManager, sessionId: string): Promi
     return encodeTaskList(stored.list);
   }
   return fs.readFileSync(manager.sessionPath(sessionId), 'utf8');
+}
+
+/** Stores `list` as its session's list in `store` (one commit, over whatever is there). */
+export async function writeList(store: TaskStore, list: TaskList): Promise<void> {
+  await store.withLock(list.sessionId, async () => {
+    const basis = await store.read(list.sessionId, null);
+    await store.write(list.sessionId, list, basis);
+  });
+}
+
+/**
+ * Makes `text` (a session file's content) the stored list of `sessionId`: the file itself, or, for
+ * the PostgreSQL store, the list it holds copied in.
+ */
+export async function plantText(manager: TaskManager, sessionId: string, text: string): Promise<void> {
+  const store = storeOf(manager);
+  if (store instanceof FileTaskStore) fs.writeFileSync(manager.sessionPath(sessionId), text);
+  else await writeList(store, decodeTaskList(text, 'planted text'));
 }

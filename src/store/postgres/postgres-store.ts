@@ -13,11 +13,12 @@
  * - read: 1 RT always (one statement: the session row, plus the rows changed since the version
  *   held). Nothing changed: one small row comes back. Changed: O(changed rows) come back and are
  *   decoded, the list is rebuilt around them in O(n) pointer work. No list held: every row.
- * - commit (withLock + read + write): BEGIN, lock (an upsert of the session row that takes it FOR
- *   UPDATE), the write statement, COMMIT: 4 RT, plus 1 RT for the read inside the lock when another
- *   process committed since this store last read the session. The write statement sends only the
+ * - commit (withLock + read + write): BEGIN (with the idle limit of the transaction), lock (an
+ *   upsert of the session row that takes it FOR UPDATE), the write statement, COMMIT: 4 RT, plus
+ *   1 RT for the read inside the lock when another process committed since this store last read
+ *   the session. The write statement sends only the
  *   changed and removed rows: O(changed) SQL work, O(n) pointer compares in memory.
- * - a commit that changes nothing: BEGIN, lock, [read], ROLLBACK.
+ * - a commit that changes nothing: BEGIN, lock, [read], ROLLBACK: 3 RT.
  * - first use of a store: 1 RT to check the schema version (creating the tables when missing).
  *
  * Writers of a session are serialised by the session row lock, held for the whole
@@ -40,6 +41,7 @@ import {
 } from '../../history.js';
 import type { TaskList } from '../../model/task-list.js';
 import type { Task } from '../../schema/task.js';
+import { timestampToNanos } from '../../schema/timestamp.js';
 import { decodeTaskText, encodeListTop, encodeTaskText, listFromPieces } from '../codec.js';
 import { holdsKey, withKeyedMutex } from '../keyed-mutex.js';
 import type { StoredList, StoreHistory, TaskStore } from '../task-store.js';
@@ -90,6 +92,9 @@ interface ReadRow {
   body: string | null;
 }
 
+/** Pools whose 'error' events a store already listens for (many stores may share a pool). */
+const listenedPools = new WeakSet<pg.Pool>();
+
 /** Sessions whose last list each store remembers (the manager keeps its own cache too). */
 const REMEMBERED_SESSIONS = 256;
 /** Tombstones are purged once they outnumber the live rows (and this many). */
@@ -109,8 +114,11 @@ export class PostgresTaskStore implements TaskStore {
   readonly server: string;
   readonly history?: StoreHistory;
   readonly #pool: pg.Pool;
+  readonly #clientConfig: pg.ClientConfig;
   readonly #ownsPool: boolean;
   readonly #timeoutMs: number;
+  /** How long a lock holder's transaction may sit idle before the server ends it (timeoutMs / 2). */
+  readonly #staleMs: number;
   readonly #identity: string;
   readonly #sql: Statements;
   readonly #quoted: string;
@@ -128,20 +136,26 @@ export class PostgresTaskStore implements TaskStore {
       throw new InvalidInputError(`timeoutMs must be a positive integer, got ${String(timeoutMs)}`);
     }
     this.#timeoutMs = timeoutMs;
+    this.#staleMs = Math.max(1, Math.floor(timeoutMs / 2));
     if ('pool' in connection && connection.pool instanceof pg.Pool) {
       this.#pool = connection.pool;
       this.#ownsPool = false;
+      this.#clientConfig = connection.pool.options;
       this.server = serverLocation(connection.pool.options);
     } else if ('connectionString' in connection && typeof connection.connectionString === 'string' && connection.connectionString !== '') {
       const config: pg.PoolConfig = { connectionString: connection.connectionString, connectionTimeoutMillis: timeoutMs, keepAlive: true };
       this.#pool = new pg.Pool(config);
       this.#ownsPool = true;
+      this.#clientConfig = config;
       this.server = serverLocation(config);
     } else {
       throw new InvalidInputError('connection must be { connectionString: string } or { pool: pg.Pool }');
     }
     // An idle pooled connection that dies reports an 'error' event; the next call fails on its own.
-    this.#pool.on('error', () => undefined);
+    if (!listenedPools.has(this.#pool)) {
+      listenedPools.add(this.#pool);
+      this.#pool.on('error', () => undefined);
+    }
     this.#quoted = quoteIdentifier(this.schema);
     this.#sql = statements(this.#quoted);
     this.#identity = `${this.server}#${this.schema}`;
@@ -152,6 +166,20 @@ export class PostgresTaskStore implements TaskStore {
   /** `postgres://host:port/db#schema/session` (never the user or password). */
   locate(sessionId: string): string {
     return `${this.#identity}/${sessionId}`;
+  }
+
+  /**
+   * A new connection to this store's server outside its pool, with the pool's settings (for a
+   * LISTEN connection, which must not go back to a pool). The caller connects it, listens for its
+   * 'error' events and ends it.
+   */
+  dedicatedClient(): pg.Client {
+    return new pg.Client(this.#clientConfig);
+  }
+
+  /** The bound of every wait on the server, in milliseconds (the `timeoutMs` option). */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
   }
 
   /** Ends the pool when this store made it (from a connection string); a given pool is left open. */
@@ -313,7 +341,8 @@ export class PostgresTaskStore implements TaskStore {
       this.#remember(sessionId, base);
       return base;
     }
-    const incremental = base !== null && head.incarnation === base.version.incarnation && BigInt(head.purged as string) <= base.version.version;
+    const incremental =
+      base !== null && head.incarnation === base.version.incarnation && BigInt(head.purged as string) <= base.version.version && version >= base.version.version;
     const tasks: Task[] = [];
     const positions: number[] = [];
     const decode = (row: ReadRow): Task => decodeTaskText(row.body as string, `the task row at position ${String(row.position)} of '${where}'`);
@@ -374,8 +403,11 @@ export class PostgresTaskStore implements TaskStore {
     return withKeyedMutex(key, async () => {
       const lease = await this.#connect(deadline, 'lock', where);
       let held: Held | undefined;
+      let keepalive: NodeJS.Timeout | undefined;
       try {
-        await this.#run(lease, 'BEGIN', undefined, deadline, 'lock', where);
+        // A holder that stops answering (a frozen or cut-off host) loses the lock once its
+        // transaction has sat idle for half the timeout; a live holder keeps it with a keepalive.
+        await this.#run(lease, `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${this.#staleMs}`, undefined, deadline, 'lock', where);
         const row = (await this.#run<Record<string, string | number | null>>(lease, this.#sql.lock, [sessionId, randomBytes(12).toString('base64url')], deadline, 'lock', where)).rows[0];
         if (row === undefined) throw new TaskIoError(`cannot lock '${where}': the session row was not returned`, { path: where });
         held = {
@@ -393,6 +425,10 @@ export class PostgresTaskStore implements TaskStore {
           done: false,
         };
         this.#held.set(sessionId, held);
+        keepalive = setInterval(() => {
+          if (!held?.done) lease.client.query('SELECT 1').catch(() => undefined);
+        }, Math.max(10, Math.floor(this.#staleMs / 3)));
+        keepalive.unref();
         const result = await fn();
         if (!held.done) {
           held.done = true;
@@ -412,6 +448,7 @@ export class PostgresTaskStore implements TaskStore {
         }
         throw error;
       } finally {
+        clearInterval(keepalive);
         if (held !== undefined && this.#held.get(sessionId) === held) this.#held.delete(sessionId);
         release(lease);
       }
@@ -517,12 +554,12 @@ export class PostgresTaskStore implements TaskStore {
     return {
       seq,
       entryNos,
-      times: added.map((e) => e.time),
+      times: added.map((e) => timestampToNanos(e.time)?.toString() ?? null),
       entries: added.map((e) => JSON.stringify(e)),
       // Compaction keeps the newest `max` entries and, with an age limit, drops older ones (but never
       // the newest commit's: the statement spares seq = this commit's).
       dropThrough: overdue ? next - 1 - max : 0,
-      cutoff: overdue && retention.maxAgeMs !== undefined ? new Date(Date.now() - retention.maxAgeMs).toISOString() : null,
+      cutoff: overdue && retention.maxAgeMs !== undefined ? (BigInt(Date.now() - retention.maxAgeMs) * 1_000_000n).toString() : null,
       next,
       count: overdue ? Math.min(total, max) : total,
     };

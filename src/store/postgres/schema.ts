@@ -12,7 +12,8 @@
  *   tasks     one row per task                (session_id, position) key; body = the task exactly
  *                                             as printed in the file (NULL: a tombstone), task_id,
  *                                             status, parent_id (query aids), changed_version
- *   history   one row per history entry       (session_id, entry_no) key; seq, at, entry (JSON)
+ *   history   one row per history entry       (session_id, entry_no) key; seq, at_ns (its time in
+ *                                             ns since the epoch), entry (the JSON line)
  */
 import { InvalidInputError } from '../../errors.js';
 
@@ -94,7 +95,7 @@ CREATE TABLE IF NOT EXISTS ${q}.history (
   session_id text NOT NULL,
   entry_no bigint NOT NULL,
   seq bigint NOT NULL,
-  at timestamptz NOT NULL,
+  at_ns bigint,
   entry text NOT NULL,
   PRIMARY KEY (session_id, entry_no)
 );

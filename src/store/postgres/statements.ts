@@ -5,9 +5,9 @@
 
 /** The statements of a store on schema `q` (already quoted). */
 export interface Statements {
-  /** $1 session: the schema version and the server encoding (fails while the tables are missing). */
+  /** The schema version and the server encoding (fails while the tables are missing). */
   readonly probe: string;
-  /** The DDL lock, the tables and the recorded version (see schema.ts). */
+  /** $1 version: records the schema version unless one is recorded (see schema.ts). */
   readonly markVersion: string;
   /**
    * $1 session, $2 incarnation for a new row. Creates the session row if missing (version 0, "no
@@ -18,8 +18,9 @@ export interface Statements {
   /**
    * $1 session, $2 the version the reader holds (-1: none), $3 its incarnation. One statement, so
    * one snapshot and one round trip: the session row first (its `top` only when changed), then the
-   * task rows changed since $2 (tombstones included) or, when $2 is too old or of another
-   * incarnation, every live row; in position order. No row at all: no stored list.
+   * task rows changed since $2 (tombstones included) or, when $2 is older than the last purge,
+   * newer than the stored version (a restored backup) or of another incarnation, every live row;
+   * in position order. No row at all: no stored list.
    */
   readonly read: string;
   /** The whole commit in one statement: tombstones, upserts, purge, history, session row, notify. */
@@ -53,7 +54,7 @@ UNION ALL
 SELECT t.position, NULL, NULL, NULL, t.body FROM ${q}.tasks t
 WHERE t.session_id = $1 AND t.body IS NOT NULL
   AND EXISTS (SELECT 1 FROM ${q}.sessions s WHERE s.session_id = $1 AND s.version > 0
-    AND NOT (s.incarnation = $3 AND s.purged_version <= $2::bigint))
+    AND NOT (s.incarnation = $3 AND s.purged_version <= $2::bigint AND s.version >= $2::bigint))
 ORDER BY position NULLS FIRST`,
     write: `WITH
 gone AS (
@@ -72,12 +73,12 @@ purge AS (
 ),
 history_drop AS (
   DELETE FROM ${q}.history WHERE $15::bigint IS NOT NULL AND session_id = $1
-    AND (seq >= $15::bigint OR entry_no <= $19::bigint OR (at < $20::timestamptz AND seq < $15::bigint))
+    AND (seq >= $15::bigint OR entry_no <= $19::bigint OR (at_ns < $20::bigint AND seq < $15::bigint))
 ),
 history_add AS (
-  INSERT INTO ${q}.history (session_id, entry_no, seq, at, entry)
-  SELECT $1, u.entry_no, $15::bigint, u.at::timestamptz, u.entry
-  FROM unnest($16::bigint[], $17::text[], $18::text[]) AS u (entry_no, at, entry)
+  INSERT INTO ${q}.history (session_id, entry_no, seq, at_ns, entry)
+  SELECT $1, u.entry_no, $15::bigint, u.at_ns, u.entry
+  FROM unnest($16::bigint[], $17::bigint[], $18::text[]) AS u (entry_no, at_ns, entry)
 ),
 session AS (
   UPDATE ${q}.sessions SET version = $2::bigint, current_task_id = $10, top = $11, task_count = $12::integer,
