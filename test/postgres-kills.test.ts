@@ -83,6 +83,9 @@ async function runLane(schema: string, session: string, history: boolean, reader
     acknowledged = Math.max(acknowledged, lastNumber(writer.lines, 'ok'));
     const started = lastNumber(writer.lines, 'tx');
 
+    // A COMMIT the writer sent just before it died may still be on its way: wait until the
+    // server has finished with the dead writer's transaction (taking the session lock does).
+    await reader.batch(session, () => undefined);
     const n = committedState(await reader.listTasks(session));
     expect(n).toBeGreaterThanOrEqual(acknowledged);
     expect(n).toBeLessThanOrEqual(started);
