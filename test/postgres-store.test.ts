@@ -9,7 +9,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { FileTaskStore, steppingClock, TaskIoError, TaskManager, type Task } from '../src/index.js';
+import { FileTaskStore, steppingClock, TaskIoError, TaskManager, type JsonValue, type Task } from '../src/index.js';
+import { MAX_DOCUMENT_DEPTH } from '../src/json/depth.js';
 import { decodeTaskList, encodeTaskList } from '../src/store/codec.js';
 import { PostgresTaskStore } from '../src/store/postgres/index.js';
 import { cleanTempDirsAfterEach, counterIds, tempDir } from './helpers/env.js';
@@ -320,6 +321,24 @@ describe('hostile input is kept exactly', () => {
     await file.setCurrentTaskId(session, ft.id);
     expect(encodeTaskList(await fresh.loadTaskList(session))).toBe(fs.readFileSync(file.sessionPath(session), 'utf8'));
     expect(await fresh.listSessions()).toEqual([session]);
+  });
+
+  it('a list nested to the depth limit (127 levels) is stored and read back byte for byte; one level more is refused', async () => {
+    const metadata = `${'{"k":'.repeat(MAX_DOCUMENT_DEPTH - 3)}1.0${'}'.repeat(MAX_DOCUMENT_DEPTH - 3)}`;
+    const fileManager = new TaskManager(tempDir(), { clock: clock(), newId: counterIds() });
+    const t = await fileManager.createTask('s', 'deep', '');
+    const file = fileManager.sessionPath('s');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"metadata": null', `"metadata": ${metadata}`));
+    await fileManager.createTask('s', 'other', '');
+    const expected = fs.readFileSync(file, 'utf8');
+    const store = postgresStore();
+    await writeList(store, decodeTaskList(expected, 'deep'));
+    const back = await postgresStore({ schema: store.schema }).read('s', null);
+    expect(encodeTaskList((back as NonNullable<typeof back>).list)).toBe(expected);
+    const m = new TaskManager(tempDir(), { store: postgresStore({ schema: store.schema }), clock: clock(), newId: counterIds('p-') });
+    const deeper = JSON.parse(`${'{"k":'.repeat(MAX_DOCUMENT_DEPTH - 2)}1${'}'.repeat(MAX_DOCUMENT_DEPTH - 2)}`) as JsonValue;
+    expect(await m.updateTaskMetadata('s', t.id, deeper).catch((e: unknown) => e)).toMatchObject({ kind: 'InvalidInput' });
+    expect(encodeTaskList(await m.loadTaskList('s'))).toBe(expected);
   });
 
   it('refuses a schema name that is not a plain identifier', () => {

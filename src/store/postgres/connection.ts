@@ -99,11 +99,12 @@ export async function run<R extends pg.QueryResultRow>(
   where: string,
   timeoutMs: number,
 ): Promise<pg.QueryResult<R>> {
-  const pending = lease.client.query<R>(values === undefined ? text : { text, values });
+  let pending: Promise<pg.QueryResult<R>> | undefined;
   try {
+    pending = lease.client.query<R>(values === undefined ? text : { text, values });
     return await within(pending, deadline, () => timeoutError(action, where, timeoutMs));
   } catch (error) {
-    pending.catch(noop);
+    pending?.catch(noop);
     // Anything but a plain SQL error leaves the connection in an unknown state: never reuse it.
     if (!(error instanceof pg.DatabaseError)) lease.broken = true;
     throw ioError(action, where, error);

@@ -28,49 +28,26 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { InvalidInputError, TaskIoError, TaskSerializationError } from '../../errors.js';
-import {
-  HISTORY_SEQ_KEY,
-  nextSequence,
-  requireRetention,
-  retainHistory,
-  sequenceOf,
-  stampHistory,
-  type HistoryEntry,
-  type HistoryRecord,
-  type HistoryRetention,
-} from '../../history.js';
+import { HISTORY_SEQ_KEY, requireRetention, retainHistory, sequenceOf, type HistoryEntry, type HistoryRecord, type HistoryRetention } from '../../history.js';
 import type { TaskList } from '../../model/task-list.js';
 import type { Task } from '../../schema/task.js';
-import { timestampToNanos } from '../../schema/timestamp.js';
-import { decodeTaskText, encodeListTop, encodeTaskText, listFromPieces } from '../codec.js';
+import { encodeListTop, encodeTaskText } from '../codec.js';
 import { holdsKey, withKeyedMutex } from '../keyed-mutex.js';
 import type { StoredList, StoreHistory, TaskStore } from '../task-store.js';
 import { acquire, ioError, release, run, serverLocation, type Lease } from './connection.js';
 import type { PostgresConnection, PostgresTaskStoreOptions } from './options.js';
+import { historyParams, landedEntries, type HistoryState } from './history-rows.js';
+import { listFromRows, queryText, type ReadRow, type RowList, type RowVersion } from './list-rows.js';
 import { planRows } from './positions.js';
-import { createTablesSql, quoteIdentifier, requireSchemaName, SCHEMA_VERSION, schemaLockKey } from './schema.js';
+import { quoteIdentifier, requireSchemaName } from './schema.js';
+import { prepareTables, type TablesTarget } from './tables.js';
 import { statements, type Statements } from './statements.js';
 
-/** The version of a list read from (or written to) this store. */
-interface RowVersion {
-  /** The server and schema (the same for every store on them). */
-  readonly store: string;
-  /** The session row's incarnation: a row made anew (tables dropped and made again) has another. */
-  readonly incarnation: string;
-  /** The session version: bumped by every commit. */
-  readonly version: bigint;
-  /** The position of each task of the list, in list order. */
-  readonly positions: readonly number[];
-}
-
 /** What the lock statement returned. */
-interface LockedRow {
+interface LockedRow extends HistoryState {
   readonly version: bigint;
   readonly incarnation: string;
   readonly deadRows: number;
-  readonly historySeq: number | null;
-  readonly historyEntries: number;
-  readonly historyNext: number;
 }
 
 /** A session lock this store holds (a transaction on its own connection). */
@@ -84,14 +61,6 @@ interface Held {
   done: boolean;
 }
 
-interface ReadRow {
-  position: string | null;
-  version: string | null;
-  incarnation: string | null;
-  purged: string | null;
-  body: string | null;
-}
-
 /** Pools whose 'error' events a store already listens for (many stores may share a pool). */
 const listenedPools = new WeakSet<pg.Pool>();
 
@@ -99,12 +68,6 @@ const listenedPools = new WeakSet<pg.Pool>();
 const REMEMBERED_SESSIONS = 256;
 /** Tombstones are purged once they outnumber the live rows (and this many). */
 const MIN_TOMBSTONES_PURGED = 64;
-
-/** A query column value: PostgreSQL text cannot hold NUL, the body keeps the real value. */
-function queryText(value: string | null | undefined): string | null {
-  if (value === null || value === undefined) return null;
-  return value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value;
-}
 
 /** Task lists as rows in PostgreSQL (see the module comment). Used as `new TaskManager(dir, { store })`. */
 export class PostgresTaskStore implements TaskStore {
@@ -205,72 +168,19 @@ export class PostgresTaskStore implements TaskStore {
 
   /** The tables, made on first use (once per store; retried after a failure). */
   #ensureTables(deadline: number, where: string): Promise<void> {
-    this.#ready ??= this.#prepareTables(deadline, where).catch((error: unknown) => {
+    const target: TablesTarget = { pool: this.#pool, schema: this.schema, quoted: this.#quoted, sql: this.#sql, identity: this.#identity, timeoutMs: this.#timeoutMs };
+    this.#ready ??= prepareTables(target, deadline, where).catch((error: unknown) => {
       this.#ready = null;
       throw error;
     });
     return this.#ready;
   }
 
-  async #prepareTables(deadline: number, where: string): Promise<void> {
-    const lease = await acquire(this.#pool, deadline, 'open', where, this.#timeoutMs);
-    try {
-      let found: { encoding: string; version: string | null } | undefined;
-      try {
-        found = (await this.#run<{ encoding: string; version: string | null }>(lease, this.#sql.probe, undefined, deadline, 'open', where)).rows[0];
-      } catch (error) {
-        const code = (error as TaskIoError).cause instanceof pg.DatabaseError ? ((error as TaskIoError).cause as pg.DatabaseError).code : undefined;
-        if (code !== '42P01' && code !== '3F000') throw error; // anything but "no such table/schema"
-      }
-      if (found === undefined || found.version === null) found = await this.#createTables(lease, deadline, where);
-      if (found.encoding !== 'UTF8') {
-        throw new TaskIoError(`cannot use '${this.#identity}': the database encoding is ${found.encoding}, the store needs UTF8`, { path: where });
-      }
-      const version = Number(found.version);
-      if (version !== SCHEMA_VERSION) {
-        throw new TaskIoError(
-          `cannot use '${this.#identity}': its tables have schema version ${String(found.version)}, this release reads version ${SCHEMA_VERSION}` +
-            (version > SCHEMA_VERSION ? ' (upgrade gestura-tasks)' : ''),
-          { path: where },
-        );
-      }
-    } catch (error) {
-      lease.broken = true;
-      throw error;
-    } finally {
-      release(lease);
-    }
-  }
-
-  /**
-   * Creates the tables in one transaction under an advisory lock on the schema name, so that many
-   * processes using a new schema at once take turns (the later ones find everything there).
-   */
-  async #createTables(lease: Lease, deadline: number, where: string): Promise<{ encoding: string; version: string | null }> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.#run(lease, 'BEGIN', undefined, deadline, 'create the tables of', where);
-        await this.#run(lease, 'SELECT pg_advisory_xact_lock($1::bigint)', [schemaLockKey(this.schema)], deadline, 'create the tables of', where);
-        await this.#run(lease, createTablesSql(this.#quoted), undefined, deadline, 'create the tables of', where);
-        await this.#run(lease, this.#sql.markVersion, [String(SCHEMA_VERSION)], deadline, 'create the tables of', where);
-        const found = (await this.#run<{ encoding: string; version: string | null }>(lease, this.#sql.probe, undefined, deadline, 'create the tables of', where)).rows[0];
-        await this.#run(lease, 'COMMIT', undefined, deadline, 'create the tables of', where);
-        return found ?? { encoding: 'UTF8', version: null };
-      } catch (error) {
-        await this.#run(lease, 'ROLLBACK', undefined, deadline, 'create the tables of', where).catch(() => undefined);
-        // Someone outside this library's lock made the same object at the same moment: once more.
-        const code = (error as TaskIoError).cause instanceof pg.DatabaseError ? ((error as TaskIoError).cause as pg.DatabaseError).code : undefined;
-        if (attempt < 3 && !lease.broken && (code === '23505' || code === '42P06' || code === '42P07')) continue;
-        throw error;
-      }
-    }
-  }
-
   /** `stored` when it is a list this store (or another on the same tables) returned. */
-  #ours(stored: StoredList | null | undefined): (StoredList & { version: RowVersion }) | null {
+  #ours(stored: StoredList | null | undefined): RowList | null {
     if (stored === null || stored === undefined) return null;
     const v = stored.version as RowVersion | null;
-    return v !== null && typeof v === 'object' && v.store === this.#identity && typeof v.version === 'bigint' ? (stored as StoredList & { version: RowVersion }) : null;
+    return v !== null && typeof v === 'object' && v.store === this.#identity && typeof v.version === 'bigint' ? (stored as RowList) : null;
   }
 
   #remember(sessionId: string, stored: StoredList | null): void {
@@ -335,48 +245,12 @@ export class PostgresTaskStore implements TaskStore {
       this.#remember(sessionId, null);
       return null;
     }
-    const version = BigInt(head.version as string);
     if (head.body === null && base !== null) {
       // Unchanged (the statement leaves `top` out only then).
       this.#remember(sessionId, base);
       return base;
     }
-    const incremental =
-      base !== null && head.incarnation === base.version.incarnation && BigInt(head.purged as string) <= base.version.version && version >= base.version.version;
-    const tasks: Task[] = [];
-    const positions: number[] = [];
-    const decode = (row: ReadRow): Task => decodeTaskText(row.body as string, `the task row at position ${String(row.position)} of '${where}'`);
-    if (incremental) {
-      // Merge the changed rows (in position order) into the list held: O(n + changed).
-      const oldTasks = base.list.tasks;
-      const oldPositions = base.version.positions;
-      let i = 0;
-      for (let r = 1; r < rows.length; r++) {
-        const row = rows[r] as ReadRow;
-        const at = Number(row.position);
-        while (i < oldPositions.length && (oldPositions[i] as number) < at) {
-          tasks.push(oldTasks[i] as Task);
-          positions.push(oldPositions[i++] as number);
-        }
-        if (i < oldPositions.length && oldPositions[i] === at) i++;
-        if (row.body !== null) {
-          tasks.push(decode(row));
-          positions.push(at);
-        }
-      }
-      for (; i < oldPositions.length; i++) {
-        tasks.push(oldTasks[i] as Task);
-        positions.push(oldPositions[i] as number);
-      }
-    } else {
-      for (let r = 1; r < rows.length; r++) {
-        const row = rows[r] as ReadRow;
-        tasks.push(decode(row));
-        positions.push(Number(row.position));
-      }
-    }
-    const list = listFromPieces(sessionId, tasks, head.body as string, `'${where}'`);
-    const stored: StoredList = { list, version: { store: this.#identity, incarnation: head.incarnation as string, version, positions } satisfies RowVersion };
+    const stored = listFromRows(this.#identity, sessionId, base, rows, where);
     this.#remember(sessionId, stored);
     return stored;
   }
@@ -474,7 +348,7 @@ export class PostgresTaskStore implements TaskStore {
     if (stale) throw new TaskIoError(`'${where}' changed during this commit; nothing was written`, { path: where });
 
     const version = locked.version + 1n;
-    const records = this.#retention !== null && history !== undefined ? this.#historyParams(list, basis, history, locked) : null;
+    const records = this.#retention !== null && history !== undefined ? historyParams(list, basis, history, locked, this.#retention) : null;
     const plan = planRows(basis?.list.tasks ?? [], ours?.version.positions ?? [], list.tasks);
     const positions: number[] = [];
     const ids: (string | null)[] = [];
@@ -537,33 +411,7 @@ export class PostgresTaskStore implements TaskStore {
   }
 
   // ----------------------------------------------------------------------------------------------
-  // History (README "History"): rows written in the commit's own statement, so the history and the
-  // list never disagree; the same retention as the file store (compacted once past the limit plus
-  // a quarter, never dropping the newest commit's entries).
-
-  #historyParams(list: TaskList, basis: StoredList | null, history: readonly HistoryRecord[], locked: LockedRow) {
-    const retention = this.#retention as HistoryRetention;
-    const seq = nextSequence(basis === null ? null : sequenceOf(basis.list.extraValue(HISTORY_SEQ_KEY)), locked.historySeq);
-    list.setExtra(HISTORY_SEQ_KEY, seq);
-    const added = stampHistory(history, seq);
-    const entryNos = added.map((_, i) => locked.historyNext + i);
-    const next = locked.historyNext + added.length;
-    const max = retention.maxEntries ?? Number.MAX_SAFE_INTEGER;
-    const total = locked.historyEntries + added.length;
-    const overdue = total > max + Math.max(16, Math.floor(max / 4));
-    return {
-      seq,
-      entryNos,
-      times: added.map((e) => timestampToNanos(e.time)?.toString() ?? null),
-      entries: added.map((e) => JSON.stringify(e)),
-      // Compaction keeps the newest `max` entries and, with an age limit, drops older ones (but never
-      // the newest commit's: the statement spares seq = this commit's).
-      dropThrough: overdue ? next - 1 - max : 0,
-      cutoff: overdue && retention.maxAgeMs !== undefined ? (BigInt(Date.now() - retention.maxAgeMs) * 1_000_000n).toString() : null,
-      next,
-      count: overdue ? Math.min(total, max) : total,
-    };
-  }
+  // History (README "History"; history-rows.ts)
 
   /** The entries of commits that landed, oldest first, as retained. 2 RT (the list, the entries). */
   async #readHistory(sessionId: string): Promise<HistoryEntry[]> {
@@ -579,14 +427,11 @@ export class PostgresTaskStore implements TaskStore {
     } finally {
       release(lease);
     }
-    const entries: HistoryEntry[] = [];
-    for (const { entry } of rows) {
-      try {
-        const value = JSON.parse(entry) as HistoryEntry;
-        if (seq === null || value.seq <= seq) entries.push(value);
-      } catch (error) {
-        throw ioError('read the history of', where, error);
-      }
+    let entries: HistoryEntry[];
+    try {
+      entries = landedEntries(rows, seq);
+    } catch (error) {
+      throw ioError('read the history of', where, error);
     }
     return retainHistory(entries, this.#retention as HistoryRetention, Date.now());
   }
