@@ -56,7 +56,20 @@ describe('PostgreSQL store: SQL text', () => {
     const store = fs.readFileSync(path.join(DIR, 'postgres-store.ts'), 'utf8');
     expect(store).toMatch(/this\.schema = requireSchemaName\(/);
     expect(store).toMatch(/this\.#quoted = quoteIdentifier\(this\.schema\)/);
-    // Every builder of SQL text is given the quoted name, never the raw one.
-    for (const [, argument] of store.matchAll(/(?:statements|createTablesSql)\(([^)]*)\)/g)) expect(argument).toBe('this.#quoted');
+    // Every builder of SQL text is given the quoted name (this.#quoted, or a copy of it named
+    // `quoted`), and nothing else is quoted as an identifier.
+    let builders = 0;
+    for (const [file, text] of sources()) {
+      for (const [, argument] of text.matchAll(/\b(?:statements|createTablesSql)\(([^)]*)\)/g)) {
+        if (file === 'statements.ts' || file === 'schema.ts') continue; // the definitions
+        builders++;
+        expect(`${file}: ${argument}`).toMatch(/: (?:this\.#quoted|[A-Za-z]+\.quoted)$/);
+      }
+      for (const [, argument] of text.matchAll(/\bquoteIdentifier\(([^)]*)\)/g)) {
+        if (file === 'schema.ts') continue;
+        expect(`${file}: ${argument}`).toBe('postgres-store.ts: this.schema');
+      }
+    }
+    expect(builders).toBeGreaterThanOrEqual(2);
   });
 });
