@@ -11,7 +11,8 @@
  * - complexity: every public operation at 1,000 / 10,000 / 100,000 tasks or input items on its
  *   worst shape, with growth ratios and a verdict (complexity.ts).
  * - startup: the CLI's start-up against `node -e 0` (startup.ts).
- * - extra: the sections listed in sections.ts.
+ * - extra: the sections listed in sections.ts (one alone by its key, e.g. `--only=postgres`: the
+ *   PostgreSQL store beside the file store, bench/postgres.ts).
  *
  * Prints markdown and writes bench/results/latest.json (quick.json under `--quick`). Run with
  * `--expose-gc` for the heap figures (the npm script does). `--quick` runs fewer iterations and
@@ -614,9 +615,10 @@ async function main(): Promise<void> {
       out.startup = startup;
       print(`## CLI start-up\n\n${startupMarkdown(startup)}`);
     }
-    if (wants('extra')) {
+    const extras = extraSections.filter((section) => wants('extra') || (section.key !== undefined && wants(section.key)));
+    if (extras.length > 0) {
       const sections: Record<string, unknown> = {};
-      for (const section of extraSections) {
+      for (const section of extras) {
         process.stderr.write(`== ${section.title}\n`);
         const { markdown, json } = normalizeSection(await section.run({ quick: QUICK }));
         sections[section.title] = json;

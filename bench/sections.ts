@@ -7,11 +7,13 @@
  * breakdown (bench/commit-breakdown.ts):
  *
  *   import { runCommitBreakdown } from './commit-breakdown.js';
+import { runPostgresBench } from './postgres.js';
  *   ...
  *   { title: 'Commit breakdown', run: runCommitBreakdown },
  */
 import { runCommitBreakdown } from './commit-breakdown.js';
 import { runHistoryCost } from './history-cost.js';
+import { runPostgresBench } from './postgres.js';
 
 /** Options every section gets. */
 export interface SectionOptions {
@@ -27,6 +29,8 @@ export type SectionOutput = string | { readonly markdown: string; readonly json?
 
 export interface ExtraSection {
   readonly title: string;
+  /** Picks this section alone with `--only=<key>` (all extra sections run with `--only=extra`). */
+  readonly key?: string;
   readonly run: (opts: SectionOptions) => Promise<SectionOutput> | SectionOutput;
 }
 
@@ -48,5 +52,6 @@ export const extraSections: ExtraSection[] = [
       return { markdown: table, json };
     },
   },
-  { title: 'History, claims and history reads', run: runHistoryCost },
+  { title: 'History, claims and history reads', key: 'history', run: runHistoryCost },
+  { title: 'PostgreSQL store', key: 'postgres', run: runPostgresBench },
 ];

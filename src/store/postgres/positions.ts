@@ -41,6 +41,12 @@ export function planRows(basis: readonly Task[], basisPositions: readonly number
       kept[i] = j++;
       continue;
     }
+    // The same task changed in place (the usual commit): it gets a new row at its old position
+    // (reused below), with no index of the old list.
+    if (j < m && (basis[j] as Task).id === task.id) {
+      j++;
+      continue;
+    }
     index ??= new Map(basis.map((t, k) => [t, k]));
     const at = index.get(task);
     if (at !== undefined && at >= j) {

@@ -24,6 +24,7 @@ export const SCHEMA_VERSION = 1;
 export const DEFAULT_SCHEMA = 'gestura_tasks';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+const RESERVED_SCHEMA = /^(?:pg_|information_schema$)/i;
 
 /** Checks a schema name (a plain SQL identifier of at most 63 bytes); InvalidInput otherwise. */
 export function requireSchemaName(value: unknown): string {
@@ -33,6 +34,8 @@ export function requireSchemaName(value: unknown): string {
       `schema must be a plain SQL identifier (letters, digits, '_' and '$', not starting with a digit, at most 63 bytes), got ${JSON.stringify(value)}`,
     );
   }
+  // PostgreSQL's own schemas: a superuser could otherwise create the tables inside them.
+  if (RESERVED_SCHEMA.test(value)) throw new InvalidInputError(`schema must not be one of PostgreSQL's own (pg_…, information_schema), got ${JSON.stringify(value)}`);
   return value;
 }
 
