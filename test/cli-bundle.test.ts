@@ -9,10 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { buildCliBundle, buildCliLauncher } from '../scripts/build-cli.js';
 import { dropSchema, testDatabaseUrl, uniqueSchema } from './helpers/postgres.js';
-import { repoRoot, runTsx, type TsxRun } from './helpers/spawn-tsx.js';
+import { repoRoot, runNode, runTsx, type TsxRun } from './helpers/spawn-tsx.js';
 
 // As deep below the repository as dist/cli, so that paths relative to the bundle resolve alike.
 const outDir = path.join(repoRoot, '.test-bundle', `cli-${process.pid}`);
@@ -34,19 +33,9 @@ afterAll(() => {
 
 const viaModules = (args: string[]): Promise<TsxRun> => runTsx('src/cli/main.ts', ['--dir', dir, ...args]);
 /** `node <file> ...args` with plain Node (no tsx), as npm's bin link runs it. */
-function runNode(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<TsxRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runBin = (file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<TsxRun> => runNode([file, ...args], { env });
 
-const viaBundle = (args: string[]): Promise<TsxRun> => runNode(launcher, ['--dir', dir, ...args]);
+const viaBundle = (args: string[]): Promise<TsxRun> => runBin(launcher, ['--dir', dir, ...args]);
 
 describe('CLI bundle', () => {
   it('answers as the modules do, with and without its code cache', { timeout: 120_000 }, async () => {
@@ -79,11 +68,11 @@ describe('CLI bundle', () => {
     const url = `${testDatabaseUrl()}#${schema}`;
     try {
       const env = { ...process.env, GESTURA_TASKS_DATABASE_URL: url };
-      const added = await runNode(launcher, ['add', 'In the database', '--json'], env);
+      const added = await runBin(launcher, ['add', 'In the database', '--json'], env);
       expect(added.stderr).toBe('');
       const id = (JSON.parse(added.stdout) as { id: string }).id;
       const expected = await runTsx('src/cli/main.ts', ['show', id], { env });
-      const got = await runNode(launcher, ['show', id], env);
+      const got = await runBin(launcher, ['show', id], env);
       expect({ code: got.code, stdout: got.stdout, stderr: got.stderr }).toEqual({ code: expected.code, stdout: expected.stdout, stderr: expected.stderr });
       expect(got.stdout).toContain('In the database');
     } finally {
@@ -96,10 +85,10 @@ describe('CLI bundle', () => {
 
   it('without pg installed, directory commands run and a database URL says what to install', { timeout: 60_000 }, async () => {
     const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(path.join(repoRoot, 'test', 'workers', 'without-pg.mjs')).href}` };
-    const listed = await runNode(launcher, ['--dir', dir, 'list'], env);
+    const listed = await runBin(launcher, ['--dir', dir, 'list'], env);
     expect(listed.stderr).toBe('');
     expect(listed.code).toBe(0);
-    const refused = await runNode(launcher, ['--database-url', 'postgres://h/db', 'list'], env);
+    const refused = await runBin(launcher, ['--database-url', 'postgres://h/db', 'list'], env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('install the optional package pg');
   });
@@ -109,7 +98,7 @@ describe('CLI bundle', () => {
     fs.mkdirSync(alone, { recursive: true });
     fs.copyFileSync(launcher, path.join(alone, 'main.cjs'));
     fs.writeFileSync(path.join(alone, 'main.js'), "process.stdout.write('ES-module entry ' + JSON.stringify(process.argv.slice(2)));\n");
-    const run = await runNode(path.join(alone, 'main.cjs'), ['list', '--json']);
+    const run = await runBin(path.join(alone, 'main.cjs'), ['list', '--json']);
     expect(run).toEqual({ code: 0, stdout: 'ES-module entry ["list","--json"]', stderr: '' });
   });
 });

@@ -10,10 +10,10 @@
  *   claim_taken by another agent)* → status Completed by the last holder; a refused write leaves
  *   no entry.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskManager, readClaim, type HistoryEntry, type Task } from '../src/index.js';
-import { ROOT, bundledLauncher, removeTempDirs, tempDir, type Launcher } from './campaign/harness.js';
+import { bundledLauncher, removeTempDirs, tempDir, type Launcher } from './campaign/harness.js';
+import { startNode, type LiveChild } from './helpers/live-child.js';
 
 afterAll(removeTempDirs);
 
@@ -23,55 +23,21 @@ const VICTIMS = 2;
 const LEASE_MS = 2000;
 const TASKS = 40;
 
-interface Agent {
+interface Agent extends LiveChild {
   readonly name: string;
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly lines: string[];
-  stderr: string;
-  readonly exited: Promise<number | null>;
   send(word: string): void;
+  /** The first stdout line starting with `prefix` (seen or coming); rejects if the agent exits first. */
   line(prefix: string): Promise<string>;
 }
 
 function startAgent(launcher: Launcher, config: Record<string, unknown>): Agent {
-  const child = spawn(launcher.command, [...launcher.args, JSON.stringify(config)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let partial = '';
-  const waiters: { prefix: string; resolve: (line: string) => void }[] = [];
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    partial += chunk;
-    let nl: number;
-    while ((nl = partial.indexOf('\n')) >= 0) {
-      const line = partial.slice(0, nl);
-      partial = partial.slice(nl + 1);
-      lines.push(line);
-      for (const w of [...waiters]) {
-        if (line.startsWith(w.prefix)) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(line);
-        }
-      }
-    }
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const agent: Agent = {
+  const live = startNode([...launcher.args, JSON.stringify(config)]);
+  return {
+    ...live,
     name: config.agent as string,
-    child,
-    lines,
-    stderr: '',
-    exited,
-    send: (word) => void child.stdin.write(`${word}\n`),
-    line(prefix) {
-      const found = lines.find((l) => l.startsWith(prefix));
-      if (found !== undefined) return Promise.resolve(found);
-      return new Promise<string>((resolve, reject) => {
-        waiters.push({ prefix, resolve });
-        void exited.then((code) => reject(new Error(`${agent.name} exited (${code}) before '${prefix}': ${agent.stderr.slice(-2000)}`)));
-      });
-    },
+    send: (word) => void live.child.stdin.write(`${word}\n`),
+    line: (prefix) => live.waitForLine((l) => l.startsWith(prefix)),
   };
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (agent.stderr += d));
-  return agent;
 }
 
 async function until(check: () => Promise<boolean>): Promise<void> {
@@ -153,7 +119,7 @@ describe('a fleet of leased agents, two of them stopped past their lease', () =>
         v.send('resume');
       }
       const codes = await Promise.all(agents.map((a) => a.exited));
-      for (const [i, code] of codes.entries()) expect(code, agents[i]!.stderr).toBe(0);
+      for (const [i, { code }] of codes.entries()) expect(code, agents[i]!.stderr()).toBe(0);
       const final = await manager.listTasks(S);
       const history = await manager.history(S);
 

@@ -14,8 +14,13 @@ export interface TsxRun {
 
 /** `node --import tsx <file> ...args` from the repository root, with optional stdin text. */
 export function runTsx(file: string, args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TsxRun> {
+  return runNode(['--import', 'tsx', path.resolve(repoRoot, file), ...args], options);
+}
+
+/** `node <argv>` (plain Node, as npm's bin link runs a file) from the repository root, to completion. */
+export function runNode(argv: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TsxRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(repoRoot, file), ...args], {
+    const child = spawn(process.execPath, argv, {
       cwd: repoRoot,
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
