@@ -36,7 +36,7 @@ import { withKeyedMutex } from './keyed-mutex.js';
 import { sessionFilePath, sessionIdOfFileName, tasksDirectory } from './paths.js';
 import { inTasksDirectory, openedOutside, openTasksDirectory, refuseOutside, verifyTasksDirectory, type TasksDirIdentity } from './tasks-dir.js';
 import { HISTORY_SEQ_KEY, importedHistory, nextSequence, requireRetention, retainHistory, sequenceOf, stampHistory, type HistoryEntry, type HistoryRecord, type HistoryRetention } from '../history.js';
-import { appendHistory, historyFileOf, historyLines, readHistoryFile, rewriteHistory, scanHistoryFile, type HistoryFileState, type HistoryFileTail } from './history-file.js';
+import { appendHistory, historyFileOf, historyLines, readHistoryFile, rewriteHistory, scanHistoryFile, writtenHistoryState, type HistoryFileState, type HistoryFileTail } from './history-file.js';
 import type { StoredList, StoreHistory, TaskStore } from './task-store.js';
 import { closeFile, createTempFile, isTempFileOf, markFile, mayBeInFlight, syncFile, tempFileFor, writeAll } from './temp-file.js';
 
@@ -239,7 +239,7 @@ export class FileTaskStore implements TaskStore {
     if (exists || kept.length > 0) {
       const bytes = historyLines(kept);
       const id = rewriteHistory(this.#baseDir, historyFile, bytes, this.#durability !== 'none');
-      this.#rememberHistoryFile(file, { ...id, size: bytes.length, validBytes: bytes.length, entries: kept });
+      this.#rememberHistoryFile(file, writtenHistoryState(id, bytes.length, null, kept));
     }
     return this.write(sessionId, list, current);
   }
@@ -323,14 +323,14 @@ export class FileTaskStore implements TaskStore {
       const bytes = historyLines(added);
       const id = appendHistory(this.#baseDir, historyFile, bytes, state.size, sync);
       const size = state.size + bytes.length;
-      this.#rememberHistoryFile(file, { ...id, size, validBytes: size, entries: state.entries.concat(added) });
+      this.#rememberHistoryFile(file, writtenHistoryState(id, size, state, added));
       return;
     }
     const kept = retainHistory(landed.concat(added), retention, Date.now());
     const bytes = historyLines(kept);
     this.#historyFiles.delete(file);
     const id = rewriteHistory(this.#baseDir, historyFile, bytes, sync);
-    this.#rememberHistoryFile(file, { ...id, size: bytes.length, validBytes: bytes.length, entries: kept });
+    this.#rememberHistoryFile(file, writtenHistoryState(id, bytes.length, null, kept));
   }
 
   /** Keeps what was read of a history file (for at most 256 sessions: they can be large). */
