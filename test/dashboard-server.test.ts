@@ -14,6 +14,7 @@ import { createDashboardServer, serveDashboard } from '../src/dashboard/index.js
 import type { HelloMessage, ChangesMessage, SessionSummary, SessionView, TaskDetails } from '../src/dashboard/index.js';
 import { cleanTempDirsAfterEach, tempDir } from './helpers/env.js';
 import { ensureAssets, startDashboard, type RunningDashboard } from './helpers/dashboard.js';
+import { postgresStore } from './helpers/postgres.js';
 import { repoRoot, runTsx } from './helpers/spawn-tsx.js';
 
 cleanTempDirsAfterEach();
@@ -178,6 +179,7 @@ describe('options', () => {
       [manager, { allowWrites: true, token: 'short' }, 'Invalid input: token must be at least 16 printable ASCII characters without spaces'],
       [manager, { allowWrites: true, token: 'sixteen chars with spaces' }, 'Invalid input: token must be at least 16 printable ASCII characters without spaces'],
       [manager, { pollIntervalMs: 1 }, 'Invalid input: pollIntervalMs'],
+      [manager, { sessionsIntervalMs: 2.5 }, 'Invalid input: sessionsIntervalMs'],
       [manager, { allowedHosts: 'example.com' }, 'Invalid input: allowedHosts must be an array of host names'],
     ];
     for (const [m, options, message] of bad) {
@@ -413,6 +415,42 @@ describe('live updates', () => {
     const caughtUp = (await again.next('hello')).data as HelloMessage;
     expect(caughtUp.missed.map((e) => e.text)).toEqual(['updated “A”: job – → Running', '“B”: in_progress → cancelled']);
     again.close();
+  });
+});
+
+describe('the session list on a store with a change feed', () => {
+  it('is pushed when another manager creates a session or changes one, or a lease runs out, with no timer; a new session alone lists them again', async () => {
+    const store = postgresStore({ history: true });
+    let listings = 0;
+    const listSessions = store.listSessions.bind(store);
+    store.listSessions = () => {
+      listings++;
+      return listSessions();
+    };
+    const manager = new TaskManager(tempDir(), { store });
+    const first = await manager.createTask('first', 'here from the start', '');
+    // The timer would not fire during the test: whatever arrives comes from the feed.
+    const d = await dashboard(manager, { sessionsIntervalMs: 2 ** 31 - 1 });
+    const stream = await openEvents(d.base, '/api/events');
+    await stream.next('hello');
+
+    // Another manager, with a pool of its own (as on another host).
+    const other = new TaskManager(tempDir(), { store: postgresStore({ schema: store.schema, history: true }) });
+    await other.createTask('second', 'made elsewhere', '');
+    const listed = (await stream.next('sessions')).data as SessionSummary[];
+    expect(listed.map((x) => x.id)).toEqual(['second', 'first']);
+    const listingsThen = listings;
+
+    // A change to a known session: only that one is read again, the sessions are not listed.
+    const seen = stream.events.length;
+    await other.claimTask('first', first.id, 'agent-9', { leaseMs: 2000 });
+    const claimed = (await stream.next('sessions', seen)).data as SessionSummary[];
+    expect(claimed.find((x) => x.id === 'first')).toMatchObject({ ready: 0, counts: { InProgress: 1 } });
+    // No write at all: the lease runs out and the task is ready again.
+    const expired = (await stream.next('sessions', stream.events.length)).data as SessionSummary[];
+    expect(expired.find((x) => x.id === 'first')).toMatchObject({ ready: 1 });
+    expect(listings).toBe(listingsThen);
+    stream.close();
   });
 });
 
