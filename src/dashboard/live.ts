@@ -53,11 +53,13 @@ class Stream {
 
   /** Sends one event; `data` must be JSON text (one line). */
   send(event: string, data: string, id?: string): void {
-    if (this.closed) return;
+    if (this.closed || this.#res.writableEnded) return;
     this.#res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${data}\n\n`);
   }
 
   end(): void {
+    // Closed from now on: a push computed before the server closed must not write after the end.
+    this.closed = true;
     clearInterval(this.#keepalive);
     this.#res.end();
   }
