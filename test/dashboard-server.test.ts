@@ -14,7 +14,8 @@ import { createDashboardServer, serveDashboard } from '../src/dashboard/index.js
 import type { HelloMessage, ChangesMessage, SessionSummary, SessionView, TaskDetails } from '../src/dashboard/index.js';
 import { cleanTempDirsAfterEach, tempDir } from './helpers/env.js';
 import { ensureAssets, startDashboard, type RunningDashboard } from './helpers/dashboard.js';
-import { postgresStore } from './helpers/postgres.js';
+import { PostgresTaskStore } from '../src/store/postgres/index.js';
+import { dropSchema, postgresStore, queryTest, testDatabaseUrl, uniqueSchema } from './helpers/postgres.js';
 import { repoRoot, runTsx } from './helpers/spawn-tsx.js';
 
 cleanTempDirsAfterEach();
@@ -451,6 +452,35 @@ describe('the session list on a store with a change feed', () => {
     expect(expired.find((x) => x.id === 'first')).toMatchObject({ ready: 1 });
     expect(listings).toBe(listingsThen);
     stream.close();
+  });
+});
+
+describe('the session list after the change feed was lost', () => {
+  it('lists the sessions again once the feed is back: a session created while it was down shows', { timeout: 60_000 }, async () => {
+    const name = uniqueSchema('dash');
+    const store = new PostgresTaskStore({ connectionString: `${testDatabaseUrl()}?application_name=${name}` }, { schema: name, history: true });
+    const other = postgresStore({ schema: name, history: true });
+    try {
+      const manager = new TaskManager(tempDir(), { store });
+      await manager.createTask('first', 'here from the start', '');
+      const d = await dashboard(manager, { sessionsIntervalMs: 2 ** 31 - 1 });
+      const stream = await openEvents(d.base, '/api/events');
+      await stream.next('hello');
+      const [listener] = await queryTest<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", [name]);
+      expect(listener).toBeDefined();
+      await queryTest('SELECT pg_terminate_backend($1)', [listener?.pid]);
+      // Committed while the feed reconnects (its notification is most likely lost): the resync finds it.
+      await new TaskManager(tempDir(), { store: other }).createTask('while-down', 'made meanwhile', '');
+      for (let from = 0; ; ) {
+        const event = await stream.next('sessions', from);
+        if ((event.data as SessionSummary[]).some((x) => x.id === 'while-down')) break;
+        from = stream.events.indexOf(event as (typeof stream.events)[number]) + 1;
+      }
+      stream.close();
+    } finally {
+      await store.close();
+      await dropSchema(name);
+    }
   });
 });
 
