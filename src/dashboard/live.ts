@@ -179,6 +179,10 @@ export class LiveHub {
       if (this.#streamCount() === 0) this.#stopSessionsWatch();
     });
     this.#streams.add(stream);
+    // With a change feed, hello comes once the feed listens: every commit after it is pushed. (A
+    // session list pushed meanwhile may come first: the page just replaces its list.)
+    await this.#startSessionsWatch();
+    if (stream.closed) return;
     let problem: string | null = null;
     if (channel !== null) {
       channel.streams.add(stream);
@@ -195,8 +199,6 @@ export class LiveHub {
       writable: this.#options.writable,
       missed: channel?.missedSince(lastEventId) ?? [],
     };
-    // With a change feed, the page is told hello once the feed listens: every commit after it is pushed.
-    await this.#startSessionsWatch();
     if (stream.closed) return; // the page left while the watcher started
     stream.send('hello', JSON.stringify(hello), channel?.lastId);
     if (problem !== null) stream.send('problem', JSON.stringify({ message: problem }));
