@@ -12,7 +12,7 @@ import { copySessions } from '../src/app/copy-sessions.js';
 import { HISTORY_SEQ_KEY, type HistoryEntry } from '../src/history.js';
 import { InvalidInputError, MemoryTaskStore, TaskManager, encodeTaskList } from '../src/index.js';
 import { FileTaskStore } from '../src/store/file-store.js';
-import { historyFileOf } from '../src/store/history-file.js';
+import { historyFileOf, historyLines, readHistoryFile } from '../src/store/history-file.js';
 import type { TaskStore } from '../src/store/task-store.js';
 import { cleanTempDirsAfterEach, installFixture, tempDir } from './helpers/env.js';
 import { dropSchema, postgresStore, testDatabaseUrl, uniqueSchema } from './helpers/postgres.js';
@@ -194,5 +194,29 @@ describe('gestura-tasks copy with the history (child processes)', () => {
     } finally {
       await dropSchema(schema);
     }
+  });
+});
+
+describe('reading a history file on from an earlier read', () => {
+  it('reads it whole when it was replaced by another history under the same inode and grew (not just the new bytes)', async () => {
+    const { store, dir } = storeOf('file');
+    await tellStory(store, 's');
+    const file = historyFileOf(store.locate('s'));
+    const before = readHistoryFile(dir, file);
+    expect(before.entries.length).toBeGreaterThan(3);
+    // Another list's history, longer, written in place: same device and inode, larger size.
+    const other = storeOf('memory');
+    await tellStory(other.store, 's', 'someone-else');
+    await tellStory(other.store, 's', 'someone-else');
+    const replacement = await history(other.store, 's');
+    const inode = fs.statSync(file).ino;
+    fs.writeFileSync(file, historyLines(replacement));
+    expect(fs.statSync(file).ino).toBe(inode);
+    expect(readHistoryFile(dir, file, before).entries).toEqual(replacement);
+    // A file that only grew is still read on from where the last read stopped.
+    const grown = readHistoryFile(dir, file);
+    const more = { ...(replacement.at(-1) as HistoryEntry), seq: 99, operation: 'appended' };
+    fs.appendFileSync(file, historyLines([more]));
+    expect(readHistoryFile(dir, file, grown).entries).toEqual([...replacement, more]);
   });
 });
