@@ -19,6 +19,8 @@
  *   the session. The write statement sends only the
  *   changed and removed rows: O(changed) SQL work, O(n) pointer compares in memory.
  * - a commit that changes nothing: BEGIN, lock, [read], ROLLBACK: 3 RT.
+ * - an import with the history (`copy`, StoreHistory.importSession): a commit plus the statement
+ *   replacing the history rows: 5 RT (6 with the read).
  * - first use of a store: 1 RT to check the schema version (creating the tables when missing).
  *
  * Writers of a session are serialised by the session row lock, held for the whole
