@@ -253,3 +253,30 @@ export function nextSequence(sessionSeq: number | null, newestStoredSeq: number 
 export function stampHistory(records: readonly HistoryRecord[], seq: number): HistoryEntry[] {
   return records.map((r) => ({ seq, ...r }));
 }
+
+/**
+ * The entries a store keeps when a session is imported with its history (a copy): `entries`
+ * checked (InvalidInput naming the first bad one: each an entry object, sequences positive and
+ * never decreasing), those beyond the list's sequence `listSeq` left out (null: every entry counts,
+ * as for a list the Rust original rewrote), then the retention applied. O(n).
+ */
+export function importedHistory(entries: unknown, listSeq: number | null, retention: HistoryRetention, nowMs: number): HistoryEntry[] {
+  if (!Array.isArray(entries)) throw new InvalidInputError(`history entries must be an array, got ${describeValue(entries)}`);
+  let last = 0;
+  const landed: HistoryEntry[] = [];
+  entries.forEach((entry: unknown, i) => {
+    const where = `history entry ${i}`;
+    if (!isJsonObject(entry)) throw new InvalidInputError(`${where} must be an object, got ${describeValue(entry)}`);
+    const { seq, time, operation, task_id: taskId, actor, change } = entry;
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) throw new InvalidInputError(`${where}: seq must be a positive integer`);
+    if (seq < last) throw new InvalidInputError(`${where}: seq ${seq} comes after seq ${last} (entries go oldest first)`);
+    if (typeof time !== 'string' || typeof operation !== 'string') throw new InvalidInputError(`${where}: time and operation must be strings`);
+    if ((taskId !== null && typeof taskId !== 'string') || (actor !== null && typeof actor !== 'string')) {
+      throw new InvalidInputError(`${where}: task_id and actor must be strings or null`);
+    }
+    if (!isJsonObject(change) || typeof change.type !== 'string') throw new InvalidInputError(`${where}: change must be an object with a type`);
+    last = seq;
+    if (listSeq === null || seq <= listSeq) landed.push(entry as unknown as HistoryEntry);
+  });
+  return retainHistory(landed, retention, nowMs);
+}

@@ -37,7 +37,7 @@ describe('copySessions', () => {
     }
     const target = new Racing();
     const result = await copySessions(source, target);
-    expect(result).toEqual({ copied: ['a', 'c'], overwritten: [], refused: ['b'] });
+    expect(result).toEqual({ copied: ['a', 'c'], overwritten: [], refused: ['b'], historyEntries: 0, withoutHistory: [] });
     expect(await text(target, 'a')).toBe(await text(source, 'a'));
     expect(await text(target, 'b')).toContain('written by someone else');
   });
@@ -45,7 +45,7 @@ describe('copySessions', () => {
   it('with force, overwrites and says which', async () => {
     const source = await storeWith(['a', 'b']);
     const target = await storeWith(['b']);
-    expect(await copySessions(source, target, { force: true, sessions: ['b'] })).toEqual({ copied: ['b'], overwritten: ['b'], refused: [] });
+    expect(await copySessions(source, target, { force: true, sessions: ['b'] })).toEqual({ copied: ['b'], overwritten: ['b'], refused: [], historyEntries: 0, withoutHistory: [] });
     expect(await text(target, 'b')).toBe(await text(source, 'b'));
   });
 });

@@ -14,6 +14,8 @@ import { createDashboardServer, serveDashboard } from '../src/dashboard/index.js
 import type { HelloMessage, ChangesMessage, SessionSummary, SessionView, TaskDetails } from '../src/dashboard/index.js';
 import { cleanTempDirsAfterEach, tempDir } from './helpers/env.js';
 import { ensureAssets, startDashboard, type RunningDashboard } from './helpers/dashboard.js';
+import { PostgresTaskStore } from '../src/store/postgres/index.js';
+import { dropSchema, postgresStore, queryTest, testDatabaseUrl, uniqueSchema } from './helpers/postgres.js';
 import { repoRoot, runTsx } from './helpers/spawn-tsx.js';
 
 cleanTempDirsAfterEach();
@@ -178,6 +180,7 @@ describe('options', () => {
       [manager, { allowWrites: true, token: 'short' }, 'Invalid input: token must be at least 16 printable ASCII characters without spaces'],
       [manager, { allowWrites: true, token: 'sixteen chars with spaces' }, 'Invalid input: token must be at least 16 printable ASCII characters without spaces'],
       [manager, { pollIntervalMs: 1 }, 'Invalid input: pollIntervalMs'],
+      [manager, { sessionsIntervalMs: 2.5 }, 'Invalid input: sessionsIntervalMs'],
       [manager, { allowedHosts: 'example.com' }, 'Invalid input: allowedHosts must be an array of host names'],
     ];
     for (const [m, options, message] of bad) {
@@ -413,6 +416,71 @@ describe('live updates', () => {
     const caughtUp = (await again.next('hello')).data as HelloMessage;
     expect(caughtUp.missed.map((e) => e.text)).toEqual(['updated “A”: job – → Running', '“B”: in_progress → cancelled']);
     again.close();
+  });
+});
+
+describe('the session list on a store with a change feed', () => {
+  it('is pushed when another manager creates a session or changes one, or a lease runs out, with no timer; a new session alone lists them again', async () => {
+    const store = postgresStore({ history: true });
+    let listings = 0;
+    const listSessions = store.listSessions.bind(store);
+    store.listSessions = () => {
+      listings++;
+      return listSessions();
+    };
+    const manager = new TaskManager(tempDir(), { store });
+    const first = await manager.createTask('first', 'here from the start', '');
+    // The timer would not fire during the test: whatever arrives comes from the feed.
+    const d = await dashboard(manager, { sessionsIntervalMs: 2 ** 31 - 1 });
+    const stream = await openEvents(d.base, '/api/events');
+    await stream.next('hello');
+
+    // Another manager, with a pool of its own (as on another host).
+    const other = new TaskManager(tempDir(), { store: postgresStore({ schema: store.schema, history: true }) });
+    await other.createTask('second', 'made elsewhere', '');
+    const listed = (await stream.next('sessions')).data as SessionSummary[];
+    expect(listed.map((x) => x.id)).toEqual(['second', 'first']);
+    const listingsThen = listings;
+
+    // A change to a known session: only that one is read again, the sessions are not listed.
+    const seen = stream.events.length;
+    await other.claimTask('first', first.id, 'agent-9', { leaseMs: 2000 });
+    const claimed = (await stream.next('sessions', seen)).data as SessionSummary[];
+    expect(claimed.find((x) => x.id === 'first')).toMatchObject({ ready: 0, counts: { InProgress: 1 } });
+    // No write at all: the lease runs out and the task is ready again.
+    const expired = (await stream.next('sessions', stream.events.length)).data as SessionSummary[];
+    expect(expired.find((x) => x.id === 'first')).toMatchObject({ ready: 1 });
+    expect(listings).toBe(listingsThen);
+    stream.close();
+  });
+});
+
+describe('the session list after the change feed was lost', () => {
+  it('lists the sessions again once the feed is back: a session created while it was down shows', { timeout: 60_000 }, async () => {
+    const name = uniqueSchema('dash');
+    const store = new PostgresTaskStore({ connectionString: `${testDatabaseUrl()}?application_name=${name}` }, { schema: name, history: true });
+    const other = postgresStore({ schema: name, history: true });
+    try {
+      const manager = new TaskManager(tempDir(), { store });
+      await manager.createTask('first', 'here from the start', '');
+      const d = await dashboard(manager, { sessionsIntervalMs: 2 ** 31 - 1 });
+      const stream = await openEvents(d.base, '/api/events');
+      await stream.next('hello');
+      const [listener] = await queryTest<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", [name]);
+      expect(listener).toBeDefined();
+      await queryTest('SELECT pg_terminate_backend($1)', [listener?.pid]);
+      // Committed while the feed reconnects (its notification is most likely lost): the resync finds it.
+      await new TaskManager(tempDir(), { store: other }).createTask('while-down', 'made meanwhile', '');
+      for (let from = 0; ; ) {
+        const event = await stream.next('sessions', from);
+        if ((event.data as SessionSummary[]).some((x) => x.id === 'while-down')) break;
+        from = stream.events.indexOf(event as (typeof stream.events)[number]) + 1;
+      }
+      stream.close();
+    } finally {
+      await store.close();
+      await dropSchema(name);
+    }
   });
 });
 

@@ -3,7 +3,10 @@
  * session serves every open page of it, whoever makes the change (this process, another process,
  * the CLI). Each batch of changes gets an event id; a page that reconnects sends the last id it
  * saw and is sent what it missed (while the server still remembers it), then re-reads the view.
- * The session list is re-checked twice a second while a page is open and pushed when it changed.
+ * The session list is pushed when it changed, while a page is open: on a store with a change
+ * feed (PostgreSQL) when a commit is announced (only the sessions announced are read again; a new
+ * one lists the sessions again, a resync after a lost feed re-reads everything) and when a lease
+ * runs out; on other stores it is re-checked every `sessionsIntervalMs` (default twice a second).
  */
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -20,8 +23,8 @@ const REMEMBERED_BATCHES = 200;
 const LINGER_MS = 60_000;
 /** Comment line sent this often so proxies and browsers keep an idle stream open. */
 const KEEPALIVE_MS = 15_000;
-/** How often the session list is re-checked while a page is open. */
-const SESSIONS_POLL_MS = 500;
+/** How often the session list is re-checked while a page is open, on a store without a change feed. */
+export const DEFAULT_SESSIONS_INTERVAL_MS = 500;
 
 /** One open event stream. */
 class Stream {
@@ -50,11 +53,13 @@ class Stream {
 
   /** Sends one event; `data` must be JSON text (one line). */
   send(event: string, data: string, id?: string): void {
-    if (this.closed) return;
+    if (this.closed || this.#res.writableEnded) return;
     this.#res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${data}\n\n`);
   }
 
   end(): void {
+    // Closed from now on: a push computed before the server closed must not write after the end.
+    this.closed = true;
     clearInterval(this.#keepalive);
     this.#res.end();
   }
@@ -108,10 +113,21 @@ class Channel {
   }
 }
 
+/** The session list kept fresh from the store's change feed. */
+interface FeedWatch {
+  /** Which start this is (announcements of an earlier subscription are ignored). */
+  readonly loop: number;
+  /** Resolves once the feed listens and the first list is computed (or the timer took over). */
+  ready: Promise<void>;
+  unsubscribe: (() => Promise<void>) | null;
+}
+
 /** Options of the {@link LiveHub}. */
 export interface LiveHubOptions {
   /** Poll interval of the session watchers. */
   readonly pollIntervalMs: number;
+  /** How often the session list is re-checked on a store without a change feed. */
+  readonly sessionsIntervalMs: number;
   readonly writable: boolean;
 }
 
@@ -129,6 +145,14 @@ export class LiveHub {
   #sessionsLoop = 0;
   #loopCount = 0;
   #closed = false;
+  /** The session list driven by the store's change feed (null: not running). */
+  #feed: FeedWatch | null = null;
+  /** What the feed announced since the last push: sessions, "everything" (a resync), or a lease end. */
+  readonly #announced = new Set<string>();
+  #announcedAll = false;
+  #leaseDue = false;
+  #pushing = false;
+  #leaseTimer: NodeJS.Timeout | null = null;
 
   constructor(manager: TaskManager, reader: SessionReader, options: LiveHubOptions) {
     this.#manager = manager;
@@ -152,9 +176,13 @@ export class LiveHub {
         channel.streams.delete(stream);
         if (channel.streams.size === 0) this.#release(channel);
       }
-      if (this.#streamCount() === 0) this.#stopSessionsPoll();
+      if (this.#streamCount() === 0) this.#stopSessionsWatch();
     });
     this.#streams.add(stream);
+    // With a change feed, hello comes once the feed listens: every commit after it is pushed. (A
+    // session list pushed meanwhile may come first: the page just replaces its list.)
+    await this.#startSessionsWatch();
+    if (stream.closed) return;
     let problem: string | null = null;
     if (channel !== null) {
       channel.streams.add(stream);
@@ -174,7 +202,6 @@ export class LiveHub {
     if (stream.closed) return; // the page left while the watcher started
     stream.send('hello', JSON.stringify(hello), channel?.lastId);
     if (problem !== null) stream.send('problem', JSON.stringify({ message: problem }));
-    this.#startSessionsPoll();
   }
 
   #streamCount(): number {
@@ -221,36 +248,133 @@ export class LiveHub {
     channel.linger.unref();
   }
 
+  /** Computes the session list (`changed`: see SessionReader.summaries) and pushes it when it changed. */
+  async #pushSessions(changed?: ReadonlySet<string>): Promise<void> {
+    try {
+      const json = JSON.stringify(await this.#reader.summaries(changed));
+      if (json !== this.#sessionsJson) {
+        const first = this.#sessionsJson === '';
+        this.#sessionsJson = json;
+        if (!first) for (const stream of this.#streams) stream.send('sessions', json);
+      }
+    } catch {
+      // the next announcement (or tick) tries again
+    }
+  }
+
+  /** Starts keeping the session list fresh (once, while pages are open): from the feed where the store has one. */
+  #startSessionsWatch(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (this.#feed !== null) return this.#feed.ready;
+    if (this.#sessionsLoop !== 0) return Promise.resolve();
+    const changes = this.#manager.store.changes;
+    if (changes === undefined) {
+      this.#startSessionsPoll();
+      return Promise.resolve();
+    }
+    const loop = ++this.#loopCount;
+    const feed: FeedWatch = { loop, ready: Promise.resolve(), unsubscribe: null };
+    this.#feed = feed;
+    feed.ready = (async () => {
+      let unsubscribe: () => Promise<void>;
+      try {
+        unsubscribe = await changes.subscribe(null, {
+          onChange: (sessionId) => this.#announce(loop, sessionId),
+          onResync: () => this.#announce(loop, null),
+          onError: () => undefined, // the feed reconnects by itself, then resyncs
+        });
+      } catch {
+        // No feed after all (it cannot listen): the timer does it.
+        if (this.#feed === feed) {
+          this.#feed = null;
+          if (this.#streamCount() > 0) this.#startSessionsPoll();
+        }
+        return;
+      }
+      if (this.#feed !== feed) {
+        await unsubscribe().catch(() => undefined); // stopped while subscribing
+        return;
+      }
+      feed.unsubscribe = unsubscribe;
+      this.#announce(loop, null);
+      await this.#whenPushed();
+    })();
+    return feed.ready;
+  }
+
+  /** The feed announced a commit to `sessionId` (null: everything may have changed). Coalesced: one push runs at a time. */
+  #announce(loop: number, sessionId: string | null | 'lease'): void {
+    if (this.#feed?.loop !== loop) return;
+    if (sessionId === null) this.#announcedAll = true;
+    else if (sessionId === 'lease') this.#leaseDue = true;
+    else this.#announced.add(sessionId);
+    if (this.#pushing) return;
+    this.#pushing = true;
+    void (async () => {
+      try {
+        while (this.#feed !== null && (this.#announcedAll || this.#leaseDue || this.#announced.size > 0)) {
+          const changed = this.#announcedAll ? undefined : new Set(this.#announced);
+          this.#announcedAll = false;
+          this.#leaseDue = false;
+          this.#announced.clear();
+          await this.#pushSessions(changed);
+          if (this.#feed !== null) this.#armLeaseTimer(this.#feed.loop);
+        }
+      } finally {
+        // Synchronously after the last check: an announcement from here on starts a new push.
+        this.#pushing = false;
+        for (const wake of this.#pushedWaiters.splice(0)) wake();
+      }
+    })();
+  }
+
+  readonly #pushedWaiters: (() => void)[] = [];
+
+  /** Resolves once no push is running. */
+  #whenPushed(): Promise<void> {
+    if (!this.#pushing) return Promise.resolve();
+    return new Promise((resolve) => this.#pushedWaiters.push(resolve));
+  }
+
+  /** A lease running out changes the list without any commit: a push is due then. */
+  #armLeaseTimer(loop: number): void {
+    if (this.#leaseTimer !== null) clearTimeout(this.#leaseTimer);
+    this.#leaseTimer = null;
+    const at = this.#reader.nextLeaseEnd();
+    if (at === null) return;
+    const delay = Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1);
+    this.#leaseTimer = setTimeout(() => this.#announce(loop, 'lease'), delay).unref();
+  }
+
   #startSessionsPoll(): void {
     if (this.#sessionsLoop !== 0 || this.#closed) return;
     const loop = ++this.#loopCount;
     this.#sessionsLoop = loop;
     const tick = async (): Promise<void> => {
-      try {
-        const json = JSON.stringify(await this.#reader.summaries());
-        if (json !== this.#sessionsJson) {
-          const first = this.#sessionsJson === '';
-          this.#sessionsJson = json;
-          if (!first) for (const stream of this.#streams) stream.send('sessions', json);
-        }
-      } catch {
-        // the next tick tries again
-      }
-      if (this.#sessionsLoop === loop) this.#sessionsTimer = setTimeout(() => void tick(), SESSIONS_POLL_MS).unref();
+      await this.#pushSessions();
+      if (this.#sessionsLoop === loop) this.#sessionsTimer = setTimeout(() => void tick(), this.#options.sessionsIntervalMs).unref();
     };
     this.#sessionsTimer = setTimeout(() => void tick(), 0).unref();
   }
 
-  #stopSessionsPoll(): void {
+  #stopSessionsWatch(): void {
     this.#sessionsLoop = 0;
     if (this.#sessionsTimer !== null) clearTimeout(this.#sessionsTimer);
     this.#sessionsTimer = null;
+    if (this.#leaseTimer !== null) clearTimeout(this.#leaseTimer);
+    this.#leaseTimer = null;
+    const feed = this.#feed;
+    this.#feed = null;
+    this.#announced.clear();
+    this.#announcedAll = false;
+    this.#leaseDue = false;
+    if (feed?.unsubscribe) void feed.unsubscribe().catch(() => undefined);
   }
 
   /** Ends every stream and stops every watcher. */
   async close(): Promise<void> {
     this.#closed = true;
-    this.#stopSessionsPoll();
+    this.#stopSessionsWatch();
     for (const stream of [...this.#streams]) stream.end();
     const watchers: Promise<void>[] = [];
     for (const channel of this.#channels.values()) {

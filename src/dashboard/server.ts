@@ -25,7 +25,7 @@ import { requireBoolean, requireInteger, requireString } from '../model/validate
 import { TaskManager } from '../manager.js';
 import { AssetTable, defaultAssetsDir } from './assets.js';
 import { HttpError, hostName, isLoopback, sendError, sendJson, setSecurityHeaders } from './http.js';
-import { LiveHub } from './live.js';
+import { DEFAULT_SESSIONS_INTERVAL_MS, LiveHub } from './live.js';
 import { TOKEN_HEADER, type ServerInfo } from './protocol.js';
 import { SessionReader } from './sessions.js';
 import { SharedReadStore } from './shared-store.js';
@@ -39,6 +39,11 @@ export interface DashboardOptions {
   readonly token?: string;
   /** How often watched sessions are checked for changes, in ms. Default 100. */
   readonly pollIntervalMs?: number;
+  /**
+   * How often the session list is checked while a page is open, in ms, on a store without a change
+   * feed (default 500); on one with a feed (PostgreSQL) the feed drives it and no timer runs.
+   */
+  readonly sessionsIntervalMs?: number;
   /** Host names accepted besides loopback ones on a loopback connection (behind a proxy). */
   readonly allowedHosts?: readonly string[];
   /** Where the built page is. Default: the package's own copy. */
@@ -80,11 +85,13 @@ function checkOptions(manager: unknown, options: unknown) {
     }
   }
   const pollIntervalMs = o.pollIntervalMs === undefined ? DEFAULT_DASHBOARD_POLL_MS : requireInteger(o.pollIntervalMs, 'pollIntervalMs', 10, 60_000);
+  const sessionsIntervalMs =
+    o.sessionsIntervalMs === undefined ? DEFAULT_SESSIONS_INTERVAL_MS : requireInteger(o.sessionsIntervalMs, 'sessionsIntervalMs', 10, 2 ** 31 - 1);
   const hosts = o.allowedHosts ?? [];
   if (!Array.isArray(hosts)) throw new InvalidInputError('allowedHosts must be an array of host names');
   const allowedHosts = hosts.map((h, i) => requireString(h, `allowedHosts[${i}]`));
   const assetsDir = o.assetsDir === undefined ? null : requireString(o.assetsDir, 'assetsDir');
-  return { writable, token, pollIntervalMs, allowedHosts, assetsDir };
+  return { writable, token, pollIntervalMs, sessionsIntervalMs, allowedHosts, assetsDir };
 }
 
 function segments(pathname: string): string[] {
@@ -108,7 +115,7 @@ function sameToken(given: string | string[] | undefined, token: string): boolean
  */
 export function createDashboardServer(manager: TaskManager, options: DashboardOptions = {}): DashboardServer {
   const checked = checkOptions(manager, options);
-  const { writable, token, pollIntervalMs } = checked;
+  const { writable, token, pollIntervalMs, sessionsIntervalMs } = checked;
   const allowedHosts = new Set(checked.allowedHosts.map((h) => h.toLowerCase()));
   const version = packageVersion();
   const assets = new AssetTable(checked.assetsDir ?? defaultAssetsDir());
@@ -116,7 +123,7 @@ export function createDashboardServer(manager: TaskManager, options: DashboardOp
   // the caller's manager.
   const readingManager = new TaskManager(manager.baseDir, { store: new SharedReadStore(manager.store) });
   const reader = new SessionReader(readingManager);
-  const hub = new LiveHub(readingManager, reader, { pollIntervalMs, writable });
+  const hub = new LiveHub(readingManager, reader, { pollIntervalMs, sessionsIntervalMs, writable });
 
   const sessionId = (raw: string | undefined): string => {
     if (raw === undefined) throw new HttpError(404, 'not found');

@@ -10,6 +10,7 @@ import { nowTimestamp } from '../app/claims.js';
 import { readHistoryPage, type HistoryPage } from '../app/history.js';
 import { readClaim } from '../model/claims.js';
 import { TaskList } from '../model/task-list.js';
+import { timestampToNanos } from '../schema/timestamp.js';
 import type { StoredList } from '../store/task-store.js';
 import { DETAILS_HISTORY_LIMIT, type SessionSummary, type TaskDetails } from './protocol.js';
 import { compareSummaries, readyQueue, sessionSummary, sessionView, taskDetails } from './view-model.js';
@@ -51,6 +52,8 @@ export class SessionReader {
   readonly #manager: TaskManager;
   readonly #entries = new Map<string, Entry>();
   readonly #reading = new Map<string, Promise<Entry>>();
+  /** The sessions of the last listing (null: not listed yet). */
+  #listed: Set<string> | null = null;
 
   constructor(manager: TaskManager) {
     this.#manager = manager;
@@ -102,13 +105,22 @@ export class SessionReader {
     return entry.viewJson;
   }
 
-  /** Every session's summary, most recently changed first. A session that cannot be read says why. */
-  async summaries(): Promise<SessionSummary[]> {
-    const ids = await this.#manager.listSessions();
+  /**
+   * Every session's summary, most recently changed first. A session that cannot be read says why.
+   * `changed`: the sessions a change feed announced commits to since the last call; only those are
+   * read again (the others' cached lists are still theirs), and the sessions are listed again only
+   * when one of them is new. Without it, everything is listed and checked (a store check each).
+   */
+  async summaries(changed?: ReadonlySet<string>): Promise<SessionSummary[]> {
+    const known = this.#listed;
+    const relist = changed === undefined || known === null || [...changed].some((id) => !known.has(id));
+    const ids = relist ? await this.#manager.listSessions() : [...known];
+    this.#listed = new Set(ids);
     const out: SessionSummary[] = [];
     for (const id of ids) {
       try {
-        const entry = judgeNow(await this.#entry(id));
+        const cached = changed === undefined || changed.has(id) ? undefined : this.#entries.get(id);
+        const entry = judgeNow(cached ?? (await this.#entry(id)));
         entry.summary ??= sessionSummary(id, entry.list, ready(entry));
         out.push(entry.summary);
       } catch (error) {
@@ -126,5 +138,25 @@ export class SessionReader {
     const present = new Set(ids);
     for (const id of this.#entries.keys()) if (!present.has(id)) this.#entries.delete(id);
     return out.sort(compareSummaries);
+  }
+
+  /**
+   * When the first lease still running in a listed session runs out (ms since the epoch), or null:
+   * the session list changes then without any write (the task is ready again). O(tasks of the
+   * sessions holding claims).
+   */
+  nextLeaseEnd(): number | null {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    let first: bigint | null = null;
+    for (const id of this.#listed ?? []) {
+      const entry = this.#entries.get(id);
+      if (entry === undefined || entry.claimed !== true) continue;
+      for (const task of entry.list.tasks) {
+        const claim = readClaim(task);
+        const end = claim === null ? null : timestampToNanos(claim.expires_at);
+        if (end !== null && end > now && (first === null || end < first)) first = end;
+      }
+    }
+    return first === null ? null : Number(first / 1_000_000n) + 1;
   }
 }

@@ -34,8 +34,8 @@ import { acquireFileLock, DEFAULT_LOCK_OPTIONS, type FileLockOptions, type HeldL
 import { withKeyedMutex } from './keyed-mutex.js';
 import { sessionFilePath, sessionIdOfFileName, tasksDirectory } from './paths.js';
 import { inTasksDirectory, openedOutside, openTasksDirectory, refuseOutside, verifyTasksDirectory, type TasksDirIdentity } from './tasks-dir.js';
-import { HISTORY_SEQ_KEY, nextSequence, requireRetention, retainHistory, sequenceOf, stampHistory, type HistoryEntry, type HistoryRecord, type HistoryRetention } from '../history.js';
-import { appendHistory, historyFileOf, historyLines, readHistoryFile, rewriteHistory, scanHistoryFile, type HistoryFileState, type HistoryFileTail } from './history-file.js';
+import { HISTORY_SEQ_KEY, importedHistory, nextSequence, requireRetention, retainHistory, sequenceOf, stampHistory, type HistoryEntry, type HistoryRecord, type HistoryRetention } from '../history.js';
+import { appendHistory, historyFileOf, historyLines, readHistoryFile, rewriteHistory, scanHistoryFile, writtenHistoryState, type HistoryFileState, type HistoryFileTail } from './history-file.js';
 import type { StoredList, StoreHistory, TaskStore } from './task-store.js';
 import { closeFile, createTempFile, isTempFileOf, markFile, mayBeInFlight, syncFile, tempFileFor, writeFile } from './temp-file.js';
 
@@ -206,7 +206,51 @@ export class FileTaskStore implements TaskStore {
     this.#durability = options.durability ?? 'fsync';
     this.#lock = { ...DEFAULT_LOCK_OPTIONS, ...options.lock };
     this.#retention = options.history === undefined || options.history === false ? null : requireRetention(options.history);
-    if (this.#retention !== null) this.history = { read: (sessionId) => this.#readHistory(sessionId) };
+    if (this.#retention !== null) {
+      this.history = {
+        read: (sessionId) => this.#readHistory(sessionId),
+        importSession: (sessionId, list, basis, entries) => this.#importSession(sessionId, list, basis, entries),
+      };
+    }
+  }
+
+  /**
+   * StoreHistory.importSession on files. The history file can only be rewritten while the session
+   * file names a sequence that none of the old or new entries can be taken for, so over an existing
+   * session this takes three steps under the lock: the new list with `history_seq` 0 (every entry
+   * there is beyond it: the list has no history yet), the history file rewritten with exactly the
+   * kept entries, the new list with its own sequence. A new session needs the last two only (no
+   * session file: no history). A crash in between leaves the old session as it was, or the new list
+   * with no history, never entries that belong to another list. O(list + entries).
+   */
+  async #importSession(sessionId: string, list: TaskList, basis: StoredList | null, entries: readonly HistoryEntry[]): Promise<StoredList> {
+    const file = this.locate(sessionId);
+    const held = this.#held.get(file);
+    if (held === undefined) throw new TaskIoError(`cannot write '${file}' without holding its lock`, { path: file });
+    const kept = importedHistory(entries, sequenceOf(list.extraValue(HISTORY_SEQ_KEY)), this.#retention as HistoryRetention, Date.now());
+    let current = basis;
+    if (basis !== null) {
+      const interim = list.clone();
+      interim.setExtra(HISTORY_SEQ_KEY, 0);
+      current = await this.write(sessionId, interim, basis);
+    }
+    verifyTasksDirectory(this.#baseDir, held.directory);
+    held.lock.verify();
+    const historyFile = historyFileOf(file);
+    this.#historyTails.delete(file);
+    this.#historyFiles.delete(file);
+    let exists: boolean;
+    try {
+      exists = lstatOrAbsent(historyFile) !== undefined;
+    } catch (error) {
+      throw ioError('check', historyFile, error);
+    }
+    if (exists || kept.length > 0) {
+      const bytes = historyLines(kept);
+      const id = rewriteHistory(this.#baseDir, historyFile, bytes, this.#durability !== 'none');
+      this.#rememberHistoryFile(file, writtenHistoryState(id, bytes.length, null, kept));
+    }
+    return this.write(sessionId, list, current);
   }
 
   /**
@@ -218,16 +262,26 @@ export class FileTaskStore implements TaskStore {
     const file = this.locate(sessionId);
     // Both reads reuse what this store read last: a stat for an unchanged session file, only the
     // new bytes of a history file that grew.
-    const stored = await this.read(sessionId, this.#historyBasis.get(file) ?? null);
-    if (stored === null) return [];
-    if (this.#historyBasis.size >= 256 && !this.#historyBasis.has(file)) this.#historyBasis.clear();
-    this.#historyBasis.set(file, stored);
-    const seq = sequenceOf(stored.list.extraValue(HISTORY_SEQ_KEY));
-    const state = readHistoryFile(this.#baseDir, historyFileOf(file), this.#historyFiles.get(file) ?? null);
-    this.#rememberHistoryFile(file, state);
-    const { entries } = state;
-    const landed = seq === null ? entries : entries.filter((e) => e.seq <= seq);
-    return retainHistory(landed, this.#retention as HistoryRetention, Date.now());
+    let stored = await this.read(sessionId, this.#historyBasis.get(file) ?? null);
+    for (let attempt = 1; ; attempt++) {
+      if (stored === null) return [];
+      if (this.#historyBasis.size >= 256 && !this.#historyBasis.has(file)) this.#historyBasis.clear();
+      this.#historyBasis.set(file, stored);
+      const seq = sequenceOf(stored.list.extraValue(HISTORY_SEQ_KEY));
+      const state = readHistoryFile(this.#baseDir, historyFileOf(file), this.#historyFiles.get(file) ?? null);
+      this.#rememberHistoryFile(file, state);
+      // A commit appends beyond the sequence read, which the filter leaves out; an import (a copy)
+      // rewrites the file below it: the session file read again (a stat) tells which list the
+      // entries belong to.
+      const again = await this.read(sessionId, stored);
+      if (again?.list !== stored.list && attempt < 5) {
+        stored = again;
+        continue;
+      }
+      const { entries } = state;
+      const landed = seq === null ? entries : entries.filter((e) => e.seq <= seq);
+      return retainHistory(landed, this.#retention as HistoryRetention, Date.now());
+    }
   }
 
   /**
@@ -278,14 +332,14 @@ export class FileTaskStore implements TaskStore {
       const bytes = historyLines(added);
       const id = appendHistory(this.#baseDir, historyFile, bytes, state.size, sync);
       const size = state.size + bytes.length;
-      this.#rememberHistoryFile(file, { ...id, size, validBytes: size, entries: state.entries.concat(added) });
+      this.#rememberHistoryFile(file, writtenHistoryState(id, size, state, added));
       return;
     }
     const kept = retainHistory(landed.concat(added), retention, Date.now());
     const bytes = historyLines(kept);
     this.#historyFiles.delete(file);
     const id = rewriteHistory(this.#baseDir, historyFile, bytes, sync);
-    this.#rememberHistoryFile(file, { ...id, size: bytes.length, validBytes: bytes.length, entries: kept });
+    this.#rememberHistoryFile(file, writtenHistoryState(id, bytes.length, null, kept));
   }
 
   /** Keeps what was read of a history file (for at most 256 sessions: they can be large). */

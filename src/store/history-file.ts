@@ -36,6 +36,51 @@ export interface HistoryFileState {
   readonly size: number;
   /** Its entries, in file order (oldest first). */
   readonly entries: HistoryEntry[];
+  /**
+   * Its first and last complete lines (empty: none). A later read reads on from this state only if
+   * they are still there: the same inode number and a larger size are not enough, since a file
+   * rewritten since (a compaction, an import) may get the number of the one it replaced.
+   */
+  readonly firstLine: Buffer;
+  readonly lastLine: Buffer;
+}
+
+/** The first and last complete lines of `bytes` (complete up to `validBytes`). O(one line). */
+function edgeLines(bytes: Buffer, validBytes: number): { firstLine: Buffer; lastLine: Buffer } {
+  if (validBytes === 0) return { firstLine: Buffer.alloc(0), lastLine: Buffer.alloc(0) };
+  const firstEnd = bytes.indexOf(0x0a) + 1;
+  const lastStart = validBytes < 2 ? 0 : bytes.lastIndexOf(0x0a, validBytes - 2) + 1;
+  return { firstLine: Buffer.from(bytes.subarray(0, firstEnd)), lastLine: Buffer.from(bytes.subarray(lastStart, validBytes)) };
+}
+
+/** The line of `entry` as {@link historyLines} writes it. */
+function lineOf(entry: HistoryEntry | undefined): Buffer {
+  return entry === undefined ? Buffer.alloc(0) : Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
+}
+
+/**
+ * The state of a history file this store just wrote: `before` (null: it was rewritten, not
+ * appended to) plus `added`, the entries of the lines written, and the file's identity and size.
+ */
+export function writtenHistoryState(id: { dev: bigint; ino: bigint }, size: number, before: HistoryFileState | null, added: readonly HistoryEntry[]): HistoryFileState {
+  const entries = before === null ? added.slice() : before.entries.concat(added);
+  const firstLine = before !== null && before.validBytes > 0 ? before.firstLine : lineOf(added[0]);
+  const lastLine = added.length > 0 ? lineOf(added.at(-1)) : (before?.lastLine ?? Buffer.alloc(0));
+  return { ...id, size, validBytes: size, entries, firstLine, lastLine };
+}
+
+/** True when `fd` holds exactly `expected` at byte `at`. O(expected). */
+function holdsBytes(fd: number, expected: Buffer, at: number): boolean {
+  if (expected.length === 0) return true;
+  if (at < 0) return false;
+  const got = Buffer.alloc(expected.length);
+  let n = 0;
+  while (n < got.length) {
+    const r = fsSync.readSync(fd, got, n, got.length - n, at + n);
+    if (r <= 0) return false;
+    n += r;
+  }
+  return got.equals(expected);
 }
 
 function ioError(action: string, file: string, error: unknown): TaskIoError {
@@ -97,13 +142,20 @@ export function readHistoryFile(baseDir: string, file: string, known: HistoryFil
   try {
     fd = fsSync.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   } catch (error) {
-    if (errorCode(error) === 'ENOENT') return { dev: 0n, ino: 0n, validBytes: 0, size: 0, entries: [] };
+    if (errorCode(error) === 'ENOENT') return { dev: 0n, ino: 0n, validBytes: 0, size: 0, entries: [], firstLine: Buffer.alloc(0), lastLine: Buffer.alloc(0) };
     throw ioError('read', file, error);
   }
   try {
     const stat = checkDescriptor(fd, baseDir, file);
     const size = Number(stat.size);
-    const grown = known !== null && known.dev === stat.dev && known.ino === stat.ino && known.size <= size && known.validBytes === known.size;
+    const grown =
+      known !== null &&
+      known.dev === stat.dev &&
+      known.ino === stat.ino &&
+      known.size <= size &&
+      known.validBytes === known.size &&
+      holdsBytes(fd, known.firstLine, 0) &&
+      holdsBytes(fd, known.lastLine, known.validBytes - known.lastLine.length);
     const start = grown ? known.size : 0;
     const bytes = Buffer.alloc(size - start);
     let got = 0;
@@ -114,7 +166,10 @@ export function readHistoryFile(baseDir: string, file: string, known: HistoryFil
     }
     const parsed = parseHistoryLines(bytes.subarray(0, got));
     const entries = grown ? known.entries.concat(parsed.entries) : parsed.entries;
-    return { dev: stat.dev, ino: stat.ino, validBytes: start + parsed.validBytes, size: start + got, entries };
+    const edges = edgeLines(bytes, parsed.validBytes);
+    const firstLine = grown && known.validBytes > 0 ? known.firstLine : edges.firstLine;
+    const lastLine = parsed.validBytes > 0 ? edges.lastLine : grown ? known.lastLine : edges.lastLine;
+    return { dev: stat.dev, ino: stat.ino, validBytes: start + parsed.validBytes, size: start + got, entries, firstLine, lastLine };
   } catch (error) {
     throw ioError('read', file, error);
   } finally {

@@ -2,7 +2,7 @@
 import { TaskIoError } from '../errors.js';
 import { withKeyedMutex } from './keyed-mutex.js';
 import type { TaskList } from '../model/task-list.js';
-import { HISTORY_SEQ_KEY, nextSequence, requireRetention, retainHistory, sequenceOf, stampHistory, type HistoryEntry, type HistoryRecord, type HistoryRetention } from '../history.js';
+import { HISTORY_SEQ_KEY, importedHistory, nextSequence, requireRetention, retainHistory, sequenceOf, stampHistory, type HistoryEntry, type HistoryRecord, type HistoryRetention } from '../history.js';
 import type { StoredList, StoreHistory, TaskStore } from './task-store.js';
 
 /** Options of a {@link MemoryTaskStore}. */
@@ -25,7 +25,10 @@ export class MemoryTaskStore implements TaskStore {
   constructor(options: MemoryTaskStoreOptions = {}) {
     this.#retention = options.history === undefined || options.history === false ? null : requireRetention(options.history);
     if (this.#retention !== null) {
-      this.history = { read: async (sessionId) => this.#landed(sessionId) };
+      this.history = {
+        read: async (sessionId) => this.#landed(sessionId),
+        importSession: async (sessionId, list, basis, entries) => this.#import(sessionId, list, basis, entries),
+      };
     }
   }
 
@@ -34,6 +37,23 @@ export class MemoryTaskStore implements TaskStore {
     const entries = this.#history.get(sessionId) ?? [];
     const seq = sequenceOf(this.#lists.get(sessionId)?.list.extraValue(HISTORY_SEQ_KEY));
     return seq === null ? entries.slice() : entries.filter((e) => e.seq <= seq);
+  }
+
+  /** The list and its whole history in one step (StoreHistory.importSession). */
+  #import(sessionId: string, list: TaskList, basis: StoredList | null, entries: readonly HistoryEntry[]): StoredList {
+    const kept = importedHistory(entries, sequenceOf(list.extraValue(HISTORY_SEQ_KEY)), this.#retention as HistoryRetention, Date.now());
+    this.#check(sessionId, basis);
+    this.#history.set(sessionId, kept);
+    const stored: StoredList = { list, version: ++this.#writes };
+    this.#lists.set(sessionId, stored);
+    return stored;
+  }
+
+  #check(sessionId: string, basis: StoredList | null): void {
+    const current = this.#lists.get(sessionId) ?? null;
+    if ((current?.version ?? null) !== (basis?.version ?? null)) {
+      throw new TaskIoError(`the list of '${sessionId}' changed during this commit; nothing was written`);
+    }
   }
 
   async read(sessionId: string, known: StoredList | null): Promise<StoredList | null> {
@@ -47,10 +67,7 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   async write(sessionId: string, list: TaskList, basis: StoredList | null, history?: readonly HistoryRecord[]): Promise<StoredList> {
-    const current = this.#lists.get(sessionId) ?? null;
-    if ((current?.version ?? null) !== (basis?.version ?? null)) {
-      throw new TaskIoError(`the list of '${sessionId}' changed during this commit; nothing was written`);
-    }
+    this.#check(sessionId, basis);
     if (this.#retention !== null && history !== undefined) {
       const kept = this.#landed(sessionId);
       const seq = nextSequence(sequenceOf(basis?.list.extraValue(HISTORY_SEQ_KEY)), kept.at(-1)?.seq ?? null);

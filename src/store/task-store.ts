@@ -56,6 +56,18 @@ export interface TaskStore {
 export interface StoreHistory {
   /** The entries of commits that landed, oldest first. */
   read(sessionId: string): Promise<HistoryEntry[]>;
+  /**
+   * Writes `list` as the session's list and `entries` (oldest first, as {@link read} gives them)
+   * as its whole history, replacing what the session had: what `copy` does to move a session with
+   * its history. Like {@link TaskStore.write}: only inside {@link TaskStore.withLock}, with `basis`
+   * what `read` returned there. Unlike it, nothing is stamped: the list keeps its own `history_seq`
+   * and each entry its own sequence, so a copy and its original agree entry for entry. Entries
+   * beyond the list's sequence are left out (they never landed) and the store's retention applies.
+   * A crash never leaves entries that belong to another list: the old list with its history, the
+   * new one with the new history, or (the file store, overwriting) the new list with no history
+   * yet. InvalidInput for malformed entries (nothing written).
+   */
+  importSession?(sessionId: string, list: TaskList, basis: StoredList | null, entries: readonly HistoryEntry[]): Promise<StoredList>;
 }
 
 /** What a {@link StoreChangeFeed} subscriber is told. Handlers must not throw (what they throw is ignored). */

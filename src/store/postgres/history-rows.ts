@@ -71,10 +71,26 @@ export function historyParams(
   };
 }
 
-/** The entries in `rows` (oldest first) of commits up to the session's sequence `seq`. O(rows). */
-export function landedEntries(rows: readonly { entry: string }[], seq: number | null): HistoryEntry[] {
+/** The parameters of the import statement (Statements.importHistory) for `entries`, numbered from `next`. O(entries). */
+export function importParams(sessionId: string, entries: readonly HistoryEntry[], next: number): unknown[] {
+  return [
+    sessionId,
+    entries.map((_, i) => next + i),
+    entries.map((e) => e.seq),
+    entries.map((e) => timestampToNanos(e.time)?.toString() ?? null),
+    entries.map((e) => JSON.stringify(e)),
+    entries.at(-1)?.seq ?? null,
+  ];
+}
+
+/**
+ * The entries in `rows` (oldest first) of commits up to the session's sequence `seq`; rows without
+ * an entry (the session row of the history statement) are skipped. O(rows).
+ */
+export function landedEntries(rows: readonly { entry: string | null }[], seq: number | null): HistoryEntry[] {
   const entries: HistoryEntry[] = [];
   for (const { entry } of rows) {
+    if (entry === null) continue;
     const value = JSON.parse(entry) as HistoryEntry;
     if (seq === null || value.seq <= seq) entries.push(value);
   }

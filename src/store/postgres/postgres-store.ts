@@ -19,6 +19,8 @@
  *   the session. The write statement sends only the
  *   changed and removed rows: O(changed) SQL work, O(n) pointer compares in memory.
  * - a commit that changes nothing: BEGIN, lock, [read], ROLLBACK: 3 RT.
+ * - an import with the history (`copy`, StoreHistory.importSession): a commit plus the statement
+ *   replacing the history rows: 5 RT (6 with the read).
  * - first use of a store: 1 RT to check the schema version (creating the tables when missing).
  *
  * Writers of a session are serialised by the session row lock, held for the whole
@@ -28,7 +30,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { InvalidInputError, TaskIoError, TaskSerializationError } from '../../errors.js';
-import { HISTORY_SEQ_KEY, requireRetention, retainHistory, sequenceOf, type HistoryEntry, type HistoryRecord, type HistoryRetention } from '../../history.js';
+import { HISTORY_SEQ_KEY, importedHistory, requireRetention, retainHistory, sequenceOf, type HistoryEntry, type HistoryRecord, type HistoryRetention } from '../../history.js';
 import type { TaskList } from '../../model/task-list.js';
 import type { Task } from '../../schema/task.js';
 import { encodeListTop, encodeTaskText } from '../codec.js';
@@ -37,7 +39,7 @@ import type { StoredList, StoreHistory, TaskStore } from '../task-store.js';
 import { PostgresChangeFeed } from './change-feed.js';
 import { acquire, ioError, release, run, serverLocation, type Lease } from './connection.js';
 import type { PostgresConnection, PostgresTaskStoreOptions } from './options.js';
-import { historyParams, landedEntries, type HistoryState } from './history-rows.js';
+import { historyParams, importParams, landedEntries, type HistoryState, type HistoryWrite } from './history-rows.js';
 import { listFromRows, queryText, type ReadRow, type RowList, type RowVersion } from './list-rows.js';
 import { planRows } from './positions.js';
 import { quoteIdentifier, requireSchemaName } from './schema.js';
@@ -49,6 +51,14 @@ interface LockedRow extends HistoryState {
   readonly version: bigint;
   readonly incarnation: string;
   readonly deadRows: number;
+}
+
+/** A row of the history statement: the session row first (entry_no null), then the entries. */
+interface HistoryRow {
+  entry_no: string | null;
+  version: string | null;
+  incarnation: string | null;
+  entry: string | null;
 }
 
 /** A session lock this store holds (a transaction on its own connection). */
@@ -127,7 +137,12 @@ export class PostgresTaskStore implements TaskStore {
     this.#identity = `${this.server}#${this.schema}`;
     this.changes = new PostgresChangeFeed({ newClient: () => this.dedicatedClient(), schema: this.schema, timeoutMs, where: this.#identity });
     this.#retention = options.history === undefined || options.history === false ? null : requireRetention(options.history);
-    if (this.#retention !== null) this.history = { read: (sessionId) => this.#readHistory(sessionId) };
+    if (this.#retention !== null) {
+      this.history = {
+        read: (sessionId) => this.#readHistory(sessionId),
+        importSession: (sessionId, list, basis, entries) => this.#importSession(sessionId, list, basis, entries),
+      };
+    }
   }
 
   /** `postgres://host:port/db#schema/session` (never the user or password). */
@@ -341,6 +356,13 @@ export class PostgresTaskStore implements TaskStore {
    * 2 RT. The notification is delivered only if the commit lands.
    */
   async write(sessionId: string, list: TaskList, basis: StoredList | null, history?: readonly HistoryRecord[]): Promise<StoredList> {
+    const held = this.#heldFor(sessionId, basis);
+    const records = this.#retention !== null && history !== undefined ? historyParams(list, basis, history, held.locked, this.#retention) : null;
+    return this.#commit(held, sessionId, list, basis, records, null);
+  }
+
+  /** The lock held here for a commit on `basis`: a TaskIoError when there is none or `basis` is not the locked version. */
+  #heldFor(sessionId: string, basis: StoredList | null): Held {
     const where = this.locate(sessionId);
     const held = this.#heldHere(sessionId);
     if (held === undefined) throw new TaskIoError(`cannot write '${where}' without holding its lock`, { path: where });
@@ -351,9 +373,36 @@ export class PostgresTaskStore implements TaskStore {
         ? locked.version !== 0n
         : ours === null || ours.version.incarnation !== locked.incarnation || ours.version.version !== locked.version;
     if (stale) throw new TaskIoError(`'${where}' changed during this commit; nothing was written`, { path: where });
+    return held;
+  }
 
+  /**
+   * StoreHistory.importSession: the import statement replaces the session's history rows (numbered
+   * on from the session's counter), then the write statement writes the list as a commit does, and
+   * COMMIT lands both at once. 3 RT inside the lock.
+   */
+  async #importSession(sessionId: string, list: TaskList, basis: StoredList | null, entries: readonly HistoryEntry[]): Promise<StoredList> {
+    const kept = importedHistory(entries, sequenceOf(list.extraValue(HISTORY_SEQ_KEY)), this.#retention as HistoryRetention, Date.now());
+    const held = this.#heldFor(sessionId, basis);
+    const where = this.locate(sessionId);
+    const next = held.locked.historyNext;
+    await this.#run(held.lease, this.#sql.importHistory, importParams(sessionId, kept, next), this.#deadline(), 'write', where);
+    return this.#commit(held, sessionId, list, basis, null, { next: next + kept.length, count: kept.length });
+  }
+
+  /** The write statement and COMMIT (see {@link write}); `imported`: the history counters an import left. */
+  async #commit(
+    held: Held,
+    sessionId: string,
+    list: TaskList,
+    basis: StoredList | null,
+    records: HistoryWrite | null,
+    imported: { next: number; count: number } | null,
+  ): Promise<StoredList> {
+    const where = this.locate(sessionId);
+    const { locked } = held;
+    const ours = this.#ours(basis);
     const version = locked.version + 1n;
-    const records = this.#retention !== null && history !== undefined ? historyParams(list, basis, history, locked, this.#retention) : null;
     const plan = planRows(basis?.list.tasks ?? [], ours?.version.positions ?? [], list.tasks);
     const positions: number[] = [];
     const ids: (string | null)[] = [];
@@ -401,8 +450,8 @@ export class PostgresTaskStore implements TaskStore {
         records?.entries ?? [],
         records?.dropThrough ?? 0,
         records?.cutoff ?? null,
-        records?.next ?? locked.historyNext,
-        records?.count ?? locked.historyEntries,
+        records?.next ?? imported?.next ?? locked.historyNext,
+        records?.count ?? imported?.count ?? locked.historyEntries,
       ],
       deadline,
       'write',
@@ -418,20 +467,31 @@ export class PostgresTaskStore implements TaskStore {
   // ----------------------------------------------------------------------------------------------
   // History (README "History"; history-rows.ts)
 
-  /** The entries of commits that landed, oldest first, as retained. 2 RT (the list, the entries). */
+  /**
+   * The entries of commits that landed, oldest first, as retained. 2 RT (the list, the entries);
+   * when a commit landed in between (the entries come with the session version they go with), the
+   * list is read again and the entries too.
+   */
   async #readHistory(sessionId: string): Promise<HistoryEntry[]> {
     const where = this.locate(sessionId);
-    const stored = await this.read(sessionId, this.#remembered.get(sessionId) ?? null);
-    if (stored === null) return [];
-    const seq = sequenceOf(stored.list.extraValue(HISTORY_SEQ_KEY));
-    const deadline = this.#deadline();
-    const lease = await this.#connect(deadline, 'read the history of', where);
-    let rows: { entry: string }[];
-    try {
-      rows = (await this.#run<{ entry: string }>(lease, this.#sql.history, [sessionId], deadline, 'read the history of', where)).rows;
-    } finally {
-      release(lease);
+    let stored = await this.read(sessionId, this.#remembered.get(sessionId) ?? null);
+    let rows: HistoryRow[];
+    for (let attempt = 1; ; attempt++) {
+      if (stored === null) return [];
+      const deadline = this.#deadline();
+      const lease = await this.#connect(deadline, 'read the history of', where);
+      try {
+        rows = (await this.#run<HistoryRow>(lease, this.#sql.history, [sessionId], deadline, 'read the history of', where)).rows;
+      } finally {
+        release(lease);
+      }
+      const head = rows[0];
+      const v = this.#ours(stored)?.version;
+      const same = head !== undefined && head.entry_no === null && v !== undefined && head.incarnation === v.incarnation && head.version === v.version.toString();
+      if (same || attempt >= 5) break;
+      stored = await this.read(sessionId, stored);
     }
+    const seq = sequenceOf(stored.list.extraValue(HISTORY_SEQ_KEY));
     let entries: HistoryEntry[];
     try {
       entries = landedEntries(rows, seq);

@@ -25,8 +25,16 @@ export interface Statements {
   readonly read: string;
   /** The whole commit in one statement: tombstones, upserts, purge, history, session row, notify. */
   readonly write: string;
-  /** $1 session: the history entries, oldest first. */
+  /**
+   * $1 session: the session row's version and incarnation (position null), then the history
+   * entries, oldest first; one snapshot, so the reader knows which list the entries go with.
+   */
   readonly history: string;
+  /**
+   * $1 session, $2 entry numbers, $3 sequences, $4 times (ns), $5 entries, $6 the newest sequence
+   * (null: none): replaces the session's whole history (an import), in the commit's transaction.
+   */
+  readonly importHistory: string;
   /** Sessions that have a stored list. */
   readonly sessions: string;
 }
@@ -88,7 +96,17 @@ session AS (
   WHERE session_id = $1
 )
 SELECT pg_notify('${CHANGE_CHANNEL}', $14)`,
-    history: `SELECT entry FROM ${q}.history WHERE session_id = $1 ORDER BY entry_no`,
+    history: `SELECT NULL::bigint AS entry_no, s.version::text AS version, s.incarnation, NULL::text AS entry FROM ${q}.sessions s WHERE s.session_id = $1
+UNION ALL
+SELECT h.entry_no, NULL, NULL, h.entry FROM ${q}.history h WHERE h.session_id = $1
+ORDER BY entry_no NULLS FIRST`,
+    importHistory: `WITH
+dropped AS (DELETE FROM ${q}.history WHERE session_id = $1),
+added AS (
+  INSERT INTO ${q}.history (session_id, entry_no, seq, at_ns, entry)
+  SELECT $1, u.entry_no, u.seq, u.at_ns, u.entry FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::text[]) AS u (entry_no, seq, at_ns, entry)
+)
+UPDATE ${q}.sessions SET history_seq = $6::bigint WHERE session_id = $1`,
     sessions: `SELECT session_id FROM ${q}.sessions WHERE version > 0`,
   };
 }
