@@ -91,27 +91,47 @@ interface Parent {
   readonly ino: bigint;
   /** A descriptor of the parent, checked to be the expected directory; null until first needed. */
   fd: number | null;
+  /** True when `fd` is one of {@link sharedParentFds} (kept open, never closed by this entry). */
+  shared: boolean;
+  /** Set once an attempt found the lock held: every later attempt opens and checks afresh. */
+  fresh: boolean;
 }
+
+/**
+ * Checked descriptors of tasks directories, by `dev:ino`, kept open for the life of the process
+ * (at most {@link SHARED_PARENT_FDS}) so that a commit does not open, check and close its tasks
+ * directory again for its lock (three system calls each time). A descriptor names the directory
+ * itself: while it is open no other directory can have that device and inode, so the one found
+ * under `dev:ino` is exactly the directory the store has just checked by path (it passes what it
+ * found). A tasks directory removed and made again has a new inode, hence a new entry.
+ */
+const sharedParentFds = new Map<string, number>();
+const SHARED_PARENT_FDS = 16;
 
 /**
  * The tasks directory (device and inode, as the store checked it) that each lock directory must
  * be made, judged, refreshed and removed in, by lock path. While a lock is wanted or held, every
  * call on it goes through a descriptor of its parent directory that was checked to be that one,
  * and through `/proc/self/fd/<n>/<name>`, so a `.gestura` swapped for a link in the meantime can
- * never make it create, touch or remove anything elsewhere (README guarantee 6). The descriptor is
- * opened and checked at the first call of each attempt to take the lock and, once the lock is
- * taken, kept until it is released: a descriptor names the directory itself, so no later swap can
- * redirect it, and a commit's half-dozen calls on its lock cost one open and one fstat instead of
- * one each. (A swap while the lock is held is the store's to refuse: it checks the directories
- * right before its rename.)
+ * never make it create, touch or remove anything elsewhere (README guarantee 6). A descriptor names
+ * the directory itself, so no later swap can redirect it: the first attempt to take a lock uses the
+ * one kept for that directory (see {@link sharedParentFds}; opened and checked on first use), and
+ * once an attempt found the lock held, every later attempt of that wait opens and checks the
+ * parent afresh, so a swap while waiting is refused at the next attempt. A commit's half-dozen
+ * calls on its lock thus cost no open at all. (A swap while the lock is held is the store's to
+ * refuse: it checks the directories right before its rename.)
  */
 const parents = new Map<string, Parent>();
 
-/** Closes the descriptor `parent` holds, if any. */
+/** Lets go of the descriptor `parent` holds, if any (closing it unless it is a kept one). */
 function closeParent(parent: Parent): void {
   if (parent.fd === null) return;
   const fd = parent.fd;
   parent.fd = null;
+  if (parent.shared) {
+    parent.shared = false;
+    return;
+  }
   try {
     fs.closeSync(fd);
   } catch {
@@ -122,6 +142,13 @@ function closeParent(parent: Parent): void {
 /** A descriptor of `dir`'s parent checked to be `parent` (opened now, or the one kept). O(1). */
 function checkedParentFd(dir: string, parent: Parent): number {
   if (parent.fd !== null) return parent.fd;
+  const key = `${parent.dev}:${parent.ino}`;
+  const kept = parent.fresh ? undefined : sharedParentFds.get(key);
+  if (kept !== undefined) {
+    parent.fd = kept;
+    parent.shared = true;
+    return kept;
+  }
   const fd = fs.openSync(path.dirname(dir), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
   try {
     const stat = fs.fstatSync(fd, { bigint: true });
@@ -137,6 +164,10 @@ function checkedParentFd(dir: string, parent: Parent): number {
     throw error;
   }
   parent.fd = fd;
+  if (!parent.fresh && !sharedParentFds.has(key) && sharedParentFds.size < SHARED_PARENT_FDS) {
+    sharedParentFds.set(key, fd);
+    parent.shared = true;
+  }
   return fd;
 }
 
@@ -159,6 +190,13 @@ function identityNow(dir: string): BigIntStats | undefined {
 }
 
 /**
+ * Lock directories this process has just made, by path, with the lstat proper-lockfile made of each
+ * right after its mkdir (null until then): the new holder's identity (device, inode, birth time),
+ * taken from there instead of a second lstat of the same directory. Cleared by every attempt.
+ */
+const madeNow = new Map<string, BigIntStats | null>();
+
+/**
  * The file-system calls proper-lockfile makes, with the two rules above: `stat` and `utimes` never
  * follow a link, and `stat` reports a far-future mtime as the epoch (abandoned); `rmdir` of a
  * directory this process holds removes it only while it is still the one it created; `utimes` of a
@@ -172,24 +210,31 @@ const lockFs = {
     let failure: NodeJS.ErrnoException | null = null;
     try {
       inCheckedParent(dir, (target) => fs.mkdirSync(target));
+      madeNow.set(dir, null);
     } catch (error) {
       failure = error as NodeJS.ErrnoException;
     }
     process.nextTick(callback, failure);
   },
   realpath: fs.realpath,
-  stat(file: string, callback: (error: NodeJS.ErrnoException | null, stat?: fs.Stats) => void): void {
-    let stat: fs.Stats;
+  stat(file: string, callback: (error: NodeJS.ErrnoException | null, stat?: BigIntStats) => void): void {
+    // With nanosecond fields (proper-lockfile only reads `mtime`): the stat right after a mkdir
+    // is also the identity the new holder records (see madeNow).
+    let stat: BigIntStats;
     try {
-      stat = inCheckedParent(file, (target) => fs.lstatSync(target));
+      stat = inCheckedParent(file, (target) => fs.lstatSync(target, { bigint: true }));
     } catch (error) {
       process.nextTick(callback, error as NodeJS.ErrnoException);
       return;
     }
-    if (stat.mtimeMs > Date.now() + FUTURE_TOLERANCE_MS) {
-      Object.defineProperty(stat, 'mtime', { value: new Date(0) });
-      Object.defineProperty(stat, 'mtimeMs', { value: 0 });
-    }
+    if (madeNow.get(file) === null) madeNow.set(file, stat);
+    // `mtime` as a plain stat has it, rounded to the millisecond (a BigIntStats truncates):
+    // proper-lockfile compares it with the Date it set, which a write can store a nanosecond
+    // below its millisecond.
+    const mtimeMs = Number(stat.mtimeNs / 1_000_000_000n) * 1e3 + Number(stat.mtimeNs % 1_000_000_000n) / 1e6;
+    const future = mtimeMs > Date.now() + FUTURE_TOLERANCE_MS;
+    Object.defineProperty(stat, 'mtime', { value: new Date(future ? 0 : Math.round(mtimeMs)) });
+    if (future) Object.defineProperty(stat, 'mtimeMs', { value: 0n });
     process.nextTick(callback, null, stat);
   },
   utimes(file: string, atime: Date, mtime: Date, callback: (error: NodeJS.ErrnoException | null) => void): void {
@@ -245,7 +290,7 @@ export async function acquireFileLock(
   parent?: { readonly dev: bigint; readonly ino: bigint },
 ): Promise<HeldLock> {
   const lockDir = `${path.resolve(file)}.lock`;
-  const entry: Parent | undefined = parent === undefined ? undefined : { dev: parent.dev, ino: parent.ino, fd: null };
+  const entry: Parent | undefined = parent === undefined ? undefined : { dev: parent.dev, ino: parent.ino, fd: null, shared: false, fresh: false };
   if (entry !== undefined) parents.set(lockDir, entry);
   const forget = (): void => {
     if (entry === undefined) return;
@@ -280,6 +325,7 @@ async function acquire(file: string, lockDir: string, options: FileLockOptions, 
   for (;;) {
     let compromised: Error | null = null;
     let release: () => Promise<void>;
+    madeNow.delete(lockDir);
     try {
       release = await lockfile.lock(file, {
         realpath: false,
@@ -300,12 +346,18 @@ async function acquire(file: string, lockDir: string, options: FileLockOptions, 
       // While waiting, each attempt opens and checks the parent afresh, so that a directory
       // swapped in the meantime is refused at the next attempt instead of at the deadline.
       const parent = parents.get(lockDir);
-      if (parent !== undefined) closeParent(parent);
+      if (parent !== undefined) {
+        closeParent(parent);
+        parent.fresh = true;
+      }
       await sleep(delay * (0.5 + Math.random()));
       delay = Math.min(50, delay * 2);
       continue;
     }
-    const stat = identityNow(lockDir);
+    // The lstat proper-lockfile made right after its mkdir (the same call identityNow makes), else one now.
+    const probed = madeNow.get(lockDir) ?? null;
+    madeNow.delete(lockDir);
+    const stat = probed ?? identityNow(lockDir);
     if (stat === undefined || !stat.isDirectory()) {
       // Taken from us between the mkdir and this lstat (only possible if this process stalled for
       // staleMs): forget it without removing what is there now, and try again.

@@ -256,31 +256,55 @@ function writeAt(fd: number, bytes: Buffer, position: number): void {
   }
 }
 
+/** What {@link appendHistory} wrote: the file's identity, and its fsync under way. */
+export interface HistoryAppend {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  /**
+   * Settles once the appended bytes are on disk (fsync) and the descriptor is closed: null then, or
+   * the error (a TaskIoError) that kept them from getting there. Never rejects.
+   */
+  readonly synced: Promise<TaskIoError | null>;
+}
+
 /**
- * Appends `bytes` at byte `at` of history file `file` (creating it), then fsyncs unless `sync` is
- * false. Returns the file's identity after the write. O(bytes).
+ * Appends `bytes` at byte `at` of history file `file` (creating it), synchronously, then starts its
+ * fsync (unless `sync` is false) in the thread pool and returns without waiting for it: the caller
+ * runs its own write alongside and must await `synced` before anything may depend on the entries
+ * being durable (the store: before the session file's rename). O(bytes).
  */
-export function appendHistory(baseDir: string, file: string, bytes: Buffer, at: number, sync: boolean): { dev: bigint; ino: bigint } {
+export function appendHistory(baseDir: string, file: string, bytes: Buffer, at: number, sync: boolean): HistoryAppend {
   let fd: number;
   try {
     fd = fsSync.openSync(file, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0o666);
   } catch (error) {
     throw ioError('append to', file, error);
   }
+  let stat: fsSync.BigIntStats;
   try {
-    const stat = checkDescriptor(fd, baseDir, file);
+    stat = checkDescriptor(fd, baseDir, file);
     writeAt(fd, bytes, at);
-    if (sync) fsSync.fsyncSync(fd);
-    return { dev: stat.dev, ino: stat.ino };
   } catch (error) {
-    throw ioError('append to', file, error);
-  } finally {
     try {
       closeFile(fd);
     } catch {
-      // written (and synced) already
+      // already failing
     }
+    throw ioError('append to', file, error);
   }
+  const synced = new Promise<TaskIoError | null>((resolve) => {
+    const close = (failure: NodeJS.ErrnoException | null): void => {
+      try {
+        closeFile(fd);
+      } catch {
+        // written (and synced) already
+      }
+      resolve(failure === null ? null : ioError('append to', file, failure));
+    };
+    if (sync) fsSync.fsync(fd, close);
+    else close(null);
+  });
+  return { dev: stat.dev, ino: stat.ino, synced };
 }
 
 /**

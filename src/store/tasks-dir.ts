@@ -111,7 +111,8 @@ const FD_LINKS = '/proc/self/fd';
  * the check and the open (and back), and the open follows it. So the descriptor itself is asked
  * (`/proc/self/fd`, Linux). A file replaced by a rename since it was opened shows as `… (deleted)`
  * at its old path, which is fine. Where `/proc` is missing nothing is checked (the window is then
- * the one between the directory check and the open). O(1): one readlink and one realpath.
+ * the one between the directory check and the open). O(1): one readlink, plus a realpath of the
+ * base directory the first time and whenever the descriptor is not below its last one.
  */
 export function openedOutside(fd: number, baseDir: string, name: string): string | null {
   let actual: string;
@@ -122,14 +123,25 @@ export function openedOutside(fd: number, baseDir: string, name: string): string
   }
   const deleted = ' (deleted)';
   if (actual.endsWith(deleted)) actual = actual.slice(0, -deleted.length);
-  let expected: string;
+  // The base directory's real path as last resolved, then resolved again only when the descriptor
+  // is not below it: a match with the earlier resolution is still the real tasks directory of this
+  // base directory (the kernel's path of the descriptor has no link in it), and saves resolving
+  // every component again on each commit.
+  const known = realBaseDirs.get(baseDir);
+  if (known !== undefined && actual === path.join(known, '.gestura', 'tasks', name)) return null;
+  let real: string;
   try {
-    expected = path.join(fs.realpathSync.native(baseDir), '.gestura', 'tasks', name);
+    real = fs.realpathSync.native(baseDir);
   } catch (error) {
     throw new TaskIoError(`cannot check the directory '${baseDir}': ${(error as Error).message}`, { cause: error, path: baseDir });
   }
-  return actual === expected ? null : actual;
+  if (realBaseDirs.size >= 256 && !realBaseDirs.has(baseDir)) realBaseDirs.clear();
+  realBaseDirs.set(baseDir, real);
+  return actual === path.join(real, '.gestura', 'tasks', name) ? null : actual;
 }
+
+/** Base directory → its real path as last resolved by {@link openedOutside} (at most 256). */
+const realBaseDirs = new Map<string, string>();
 
 /** The error for a descriptor {@link openedOutside} found outside the tasks directory. */
 export function refuseOutside(file: string, actual: string): TaskIoError {
