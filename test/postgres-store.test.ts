@@ -122,7 +122,10 @@ describe('rows written per change', () => {
 });
 
 describe('round trips', () => {
-  it('a read of an unchanged session is one statement; a commit is BEGIN, lock, write, COMMIT', async () => {
+  /** The first word of each statement of each round trip (a batch sends its statements joined by ';\n'). */
+  const heads = (calls: string[]): string[][] => calls.map((c) => c.split(';\n').map((s) => s.trim().split(/[\s;(]+/)[0] as string));
+
+  it('a read of an unchanged session is one round trip; a commit is two: BEGIN+lock+read, then write+COMMIT', async () => {
     const { pool, statements } = countingPool();
     try {
       const store = new PostgresTaskStore({ pool }, { schema: uniqueSchema() });
@@ -133,17 +136,51 @@ describe('round trips', () => {
       expect(statements).toHaveLength(1);
       statements.length = 0;
       await m.updateTask('s', t.id, 'B');
-      expect(statements.map((s) => s.trim().split(/[\s;]+/)[0])).toEqual(['BEGIN', 'INSERT', 'WITH', 'COMMIT']);
-      // Another store commits: the next commit here reads the changed rows inside its lock (one more).
-      await new TaskManager(tempDir(), { store: postgresStore({ schema: store.schema }), newId: counterIds('o-') }).createTask('s', 'other', '');
+      expect(heads(statements)).toEqual([
+        ['BEGIN', 'SELECT', 'INSERT', 'SELECT'],
+        ['WITH', 'COMMIT'],
+      ]);
+      // Another store commits: the rows it changed come back with the lock, no extra round trip.
+      const other = await new TaskManager(tempDir(), { store: postgresStore({ schema: store.schema }), newId: counterIds('o-') }).createTask('s', 'other', '');
       statements.length = 0;
       await m.updateTask('s', t.id, 'C');
-      expect(statements).toHaveLength(5);
+      expect(statements).toHaveLength(2);
+      expect((await m.listTasks('s')).map((x) => [x.id, x.name])).toEqual([
+        [t.id, 'C'],
+        [other.id, 'other'],
+      ]);
       // A commit that changes nothing rolls back.
       statements.length = 0;
       await m.batch('s', () => undefined);
-      expect(statements.map((s) => s.trim().split(/[\s;]+/)[0])).toEqual(['BEGIN', 'INSERT', 'ROLLBACK']);
+      expect(heads(statements)).toEqual([['BEGIN', 'SELECT', 'INSERT', 'SELECT'], ['ROLLBACK']]);
       await dropSchema(store.schema);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('statements with parameters are prepared once per connection and reused by name', async () => {
+    const schema = uniqueSchema();
+    const pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 1 });
+    try {
+      const m = manager(new PostgresTaskStore({ pool }, { schema }));
+      const t = await m.createTask('s', 'A', '');
+      for (let i = 0; i < 5; i++) await m.updateTask('s', t.id, `B${i}`);
+      const client = await pool.connect();
+      try {
+        const { rows } = await client.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name');
+        const names = rows.map((r) => r.name);
+        expect(names.length).toBeGreaterThanOrEqual(4); // the lock, the idle limit, the read, the write
+        expect(names.every((n) => /^gt_[A-Za-z0-9_-]{32}$/.test(n))).toBe(true);
+      } finally {
+        client.release();
+      }
+      // A second store on another schema, same connection: its own statements, no name clash.
+      const other = manager(new PostgresTaskStore({ pool }, { schema: uniqueSchema() }));
+      const u = await other.createTask('s', 'X', '');
+      await other.updateTask('s', u.id, 'Y');
+      expect((await other.getTask('s', u.id)).name).toBe('Y');
+      expect((await m.getTask('s', t.id)).name).toBe('B4');
     } finally {
       await pool.end();
     }

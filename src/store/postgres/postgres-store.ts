@@ -35,7 +35,7 @@ import { encodeListTop, encodeTaskText } from '../codec.js';
 import { holdsKey, withKeyedMutex } from '../keyed-mutex.js';
 import type { StoredList, StoreHistory, TaskStore } from '../task-store.js';
 import { PostgresChangeFeed } from './change-feed.js';
-import { acquire, ioError, release, run, serverLocation, type Lease } from './connection.js';
+import { acquire, ioError, release, run, runBatch, serverLocation, type Lease, type Step } from './connection.js';
 import type { PostgresConnection, PostgresTaskStoreOptions } from './options.js';
 import { historyParams, landedEntries, type HistoryState } from './history-rows.js';
 import { listFromRows, queryText, type ReadRow, type RowList, type RowVersion } from './list-rows.js';
@@ -58,6 +58,11 @@ interface Held {
   readonly locked: LockedRow;
   /** What the read inside the lock found, once it ran. */
   read: StoredList | null | undefined;
+  /**
+   * The read statement's rows, sent with the lock statement (so in the same round trip, but as its
+   * own statement: its snapshot is taken after the lock was granted), for changes since `base`.
+   */
+  prefetched: { readonly base: RowList; readonly rows: ReadRow[] } | undefined;
   /** The transaction has ended (committed by the write, or rolled back). */
   done: boolean;
 }
@@ -231,6 +236,19 @@ export class PostgresTaskStore implements TaskStore {
     if (fresh(known)) return known;
     if (held.read !== undefined && held.read !== null) return held.read;
     if (base !== null && fresh(base)) return (held.read = base);
+    const prefetched = held.prefetched;
+    held.prefetched = undefined;
+    if (prefetched !== undefined) {
+      // The rows changed since the list this store held when it locked, read after the lock was
+      // granted: the list at the locked version (checked, else a fresh read below).
+      const head = prefetched.rows[0];
+      if (head !== undefined && head.position === null && head.version === locked.version.toString() && head.incarnation === locked.incarnation) {
+        if (head.body === null) return (held.read = prefetched.base);
+        const stored = listFromRows(this.#identity, sessionId, prefetched.base, prefetched.rows, where);
+        this.#remember(sessionId, stored);
+        return (held.read = stored);
+      }
+    }
     held.read = await this.#fetch(held.lease, sessionId, base, this.#deadline(), where);
     return held.read;
   }
@@ -284,10 +302,21 @@ export class PostgresTaskStore implements TaskStore {
       let held: Held | undefined;
       let keepalive: NodeJS.Timeout | undefined;
       try {
-        // A holder that stops answering (a frozen or cut-off host) loses the lock once its
-        // transaction has sat idle for half the timeout; a live holder keeps it with a keepalive.
-        await this.#run(lease, `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${this.#staleMs}`, undefined, deadline, 'lock', where);
-        const row = (await this.#run<Record<string, string | number | null>>(lease, this.#sql.lock, [sessionId, randomBytes(12).toString('base64url')], deadline, 'lock', where)).rows[0];
+        // One round trip: BEGIN, the idle limit, the lock and, when this store holds a list of the
+        // session, the read of the rows changed since it (its own statement, so its snapshot is
+        // taken once the lock is granted and sees every commit before ours; see
+        // docs/decisions.md "Why the session row lock"). A holder that stops answering (a frozen or
+        // cut-off host) loses the lock once its transaction has sat idle for half the timeout; a
+        // live holder keeps it with a keepalive.
+        const base = this.#ours(this.#remembered.get(sessionId));
+        const steps: Step[] = [
+          { text: 'BEGIN' },
+          { text: this.#sql.idleLimit, values: [String(this.#staleMs)] },
+          { text: this.#sql.lock, values: [sessionId, randomBytes(12).toString('base64url')] },
+        ];
+        if (base !== null) steps.push({ text: this.#sql.read, values: [sessionId, base.version.version.toString(), base.version.incarnation] });
+        const results = await runBatch(lease, steps, deadline, 'lock', where, this.#timeoutMs);
+        const row = (results[2]?.rows as Record<string, string | number | null>[] | undefined)?.[0];
         if (row === undefined) throw new TaskIoError(`cannot lock '${where}': the session row was not returned`, { path: where });
         held = {
           key,
@@ -301,6 +330,7 @@ export class PostgresTaskStore implements TaskStore {
             historyNext: Number(row.history_next),
           },
           read: undefined,
+          prefetched: base === null ? undefined : { base, rows: results[3]?.rows as ReadRow[] },
           done: false,
         };
         this.#held.set(sessionId, held);
@@ -377,38 +407,45 @@ export class PostgresTaskStore implements TaskStore {
     const live = list.size;
     const purge = locked.deadRows + plan.removed.length > Math.max(MIN_TOMBSTONES_PURGED, live);
     const deadline = this.#deadline();
-    await this.#run(
+    // The write and COMMIT in one round trip: when the write fails the server skips the COMMIT and
+    // the transaction is rolled back by withLock.
+    await runBatch(
       held.lease,
-      this.#sql.write,
       [
-        sessionId,
-        version.toString(),
-        plan.removed,
-        positions,
-        ids,
-        statuses,
-        parents,
-        bodies,
-        purge,
-        queryText(list.currentTaskId()),
-        top,
-        live,
-        plan.removed.length,
-        JSON.stringify([this.schema, sessionId, version.toString()]),
-        records?.seq ?? null,
-        records?.entryNos ?? [],
-        records?.times ?? [],
-        records?.entries ?? [],
-        records?.dropThrough ?? 0,
-        records?.cutoff ?? null,
-        records?.next ?? locked.historyNext,
-        records?.count ?? locked.historyEntries,
+        {
+          text: this.#sql.write,
+          values: [
+            sessionId,
+            version.toString(),
+            plan.removed,
+            positions,
+            ids,
+            statuses,
+            parents,
+            bodies,
+            purge,
+            queryText(list.currentTaskId()),
+            top,
+            live,
+            plan.removed.length,
+            JSON.stringify([this.schema, sessionId, version.toString()]),
+            records?.seq ?? null,
+            records?.entryNos ?? [],
+            records?.times ?? [],
+            records?.entries ?? [],
+            records?.dropThrough ?? 0,
+            records?.cutoff ?? null,
+            records?.next ?? locked.historyNext,
+            records?.count ?? locked.historyEntries,
+          ],
+        },
+        { text: 'COMMIT' },
       ],
       deadline,
       'write',
       where,
+      this.#timeoutMs,
     );
-    await this.#run(held.lease, 'COMMIT', undefined, deadline, 'commit', where);
     held.done = true;
     const stored: StoredList = { list, version: { store: this.#identity, incarnation: locked.incarnation, version, positions: plan.positions } satisfies RowVersion };
     this.#remember(sessionId, stored);

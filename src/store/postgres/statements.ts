@@ -23,6 +23,8 @@ export interface Statements {
    * in position order. No row at all: no stored list.
    */
   readonly read: string;
+  /** $1 milliseconds: the idle limit of the current transaction (SET LOCAL, as a parameter). */
+  readonly idleLimit: string;
   /** The whole commit in one statement: tombstones, upserts, purge, history, session row, notify. */
   readonly write: string;
   /** $1 session: the history entries, oldest first. */
@@ -56,6 +58,7 @@ WHERE t.session_id = $1 AND t.body IS NOT NULL
   AND EXISTS (SELECT 1 FROM ${q}.sessions s WHERE s.session_id = $1 AND s.version > 0
     AND NOT (s.incarnation = $3 AND s.purged_version <= $2::bigint AND s.version >= $2::bigint))
 ORDER BY position NULLS FIRST`,
+    idleLimit: `SELECT set_config('idle_in_transaction_session_timeout', $1, true)`,
     write: `WITH
 gone AS (
   UPDATE ${q}.tasks SET body = NULL, task_id = NULL, status = NULL, parent_id = NULL, changed_version = $2::bigint
