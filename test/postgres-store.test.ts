@@ -179,8 +179,8 @@ describe('round trips', () => {
       const other = manager(new PostgresTaskStore({ pool }, { schema: uniqueSchema() }));
       const u = await other.createTask('s', 'X', '');
       await other.updateTask('s', u.id, 'Y');
-      expect((await other.getTask('s', u.id)).name).toBe('Y');
-      expect((await m.getTask('s', t.id)).name).toBe('B4');
+      expect((await other.getTask('s', u.id))?.name).toBe('Y');
+      expect((await m.getTask('s', t.id))?.name).toBe('B4');
     } finally {
       await pool.end();
     }

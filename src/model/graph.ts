@@ -21,6 +21,17 @@ export function sortSiblings(tasks: Task[]): Task[] {
 }
 
 /**
+ * `tasks` in sibling order as {@link sortSiblings} gives it: `tasks` itself when already in order
+ * (no copy), so callers must not change the result. O(k) when in order, else O(k log k).
+ */
+export function inSiblingOrder(tasks: readonly Task[]): readonly Task[] {
+  for (let i = 1; i < tasks.length; i++) {
+    if (siblingOrder(tasks[i - 1] as Task, tasks[i] as Task) > 0) return tasks.slice().sort(siblingOrder);
+  }
+  return tasks;
+}
+
+/**
  * Positions of siblings in sibling order (ties keep list order). Returns `positions` itself when
  * it is already in order (the common case: siblings created one after another), so callers must
  * not change the result.

@@ -29,7 +29,7 @@ import type { TaskBackgroundJob } from '../schema/background-job.js';
 import { TaskBackgroundStatus, TaskStatus } from '../schema/enums.js';
 import type { Task } from '../schema/task.js';
 import { isLive, readClaim } from './claims.js';
-import { sortSiblings } from './graph.js';
+import { inSiblingOrder, sortSiblings } from './graph.js';
 import { isActiveBackgroundStatus, isTerminal } from './status.js';
 import type { TaskList } from './task-list.js';
 
@@ -200,6 +200,21 @@ export function isReady(list: TaskList, task: Task, now?: string): boolean {
 export function readyTasks(list: TaskList, now?: string): Task[] {
   const ready = list.tasks.filter((t) => list.findTask(t.id) === t && isReady(list, t, now));
   return sortSiblings(ready);
+}
+
+/**
+ * The first of {@link readyTasks}, or null when none is ready, without finding every ready task:
+ * the tasks are walked in that order (sorted only when the list is not already in it, a stable
+ * sort, so ties keep list order as there) until one is ready. The readiness test fails in O(1) for
+ * a task that is not startable (e.g. already claimed), so a queue whose front is taken costs O(n)
+ * cheap checks plus one full test per startable task passed over. O(n) when the list is in sibling
+ * order, else O(n log n).
+ */
+export function firstReadyTask(list: TaskList, now?: string): Task | null {
+  for (const t of inSiblingOrder(list.tasks)) {
+    if (list.findTask(t.id) === t && isReady(list, t, now)) return t;
+  }
+  return null;
 }
 
 /** Why a task cannot be completed, as returned by {@link completionBlocker}. */
