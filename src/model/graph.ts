@@ -7,8 +7,8 @@ import type { Task } from '../schema/task.js';
 import type { TaskList } from './task-list.js';
 import { compareTimestamps } from '../schema/timestamp.js';
 
-/** Sibling order: `sort_order`, then `created_at` instant. */
-function siblingOrder(x: Task, y: Task): number {
+/** Sibling order: `sort_order`, then `created_at` instant (negative when `x` comes first). O(1). */
+export function siblingOrder(x: Task, y: Task): number {
   return x.sort_order - y.sort_order || compareTimestamps(x.created_at, y.created_at);
 }
 
@@ -18,17 +18,6 @@ export function sortSiblings(tasks: Task[]): Task[] {
     if (siblingOrder(tasks[i - 1] as Task, tasks[i] as Task) > 0) return tasks.slice().sort(siblingOrder);
   }
   return tasks.slice();
-}
-
-/**
- * `tasks` in sibling order as {@link sortSiblings} gives it: `tasks` itself when already in order
- * (no copy), so callers must not change the result. O(k) when in order, else O(k log k).
- */
-export function inSiblingOrder(tasks: readonly Task[]): readonly Task[] {
-  for (let i = 1; i < tasks.length; i++) {
-    if (siblingOrder(tasks[i - 1] as Task, tasks[i] as Task) > 0) return tasks.slice().sort(siblingOrder);
-  }
-  return tasks;
 }
 
 /**

@@ -735,7 +735,7 @@ export class TaskTransaction {
   /**
    * Marks the first ready task InProgress for `agentId` (setting its `agent_id`) and returns it, or
    * null when nothing is ready. Inside one commit, so concurrent claimers never share a task.
-   * O(n) when the list is in sibling order, else O(n log n) (see firstReadyTask).
+   * O(n) (see firstReadyTask).
    */
   claimNextTask(agentId: string, options?: ClaimOptions): Task | null {
     return this.#atomic(() => {
