@@ -5,8 +5,9 @@
  *   toggled), `getTask`, `getTaskTree` and `claimNextTask`, on both stores, from one manager per
  *   store and size whose cache is warm (the steady state of an agent host). Calls are interleaved
  *   across sizes and stores, so a machine whose load drifts hits all of them alike.
- * - Queries per call: how many statements the PostgreSQL store sends for a read whose cache is
- *   current and for a commit (each statement is one round trip to the server).
+ * - Round trips per call: how many queries the PostgreSQL store sends for a read whose cache is
+ *   current and for a commit (each query is one round trip to the server; a commit's queries are
+ *   batches of statements sent together).
  * - 8 concurrent claimers: 8 processes, each with its own pool, claim from one session of ready
  *   tasks until none is left; claims per second from the start signal to the last claim.
  *
@@ -95,7 +96,7 @@ export async function startServer(): Promise<Server> {
 // ------------------------------------------------------------------------------------------------
 // Measuring
 
-/** Statements sent by any pg client of this process (counted on the client's prototype). */
+/** Queries (round trips) sent by any pg client of this process (counted on the client's prototype). */
 let statements = 0;
 function countStatements(): void {
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown; __counted?: boolean };
@@ -108,7 +109,7 @@ function countStatements(): void {
   proto.__counted = true;
 }
 
-/** Statements sent per call of `fn`, averaged over `k` calls. */
+/** Queries (round trips) sent per call of `fn`, averaged over `k` calls. */
 async function statementsPer(k: number, fn: (i: number) => Promise<unknown>): Promise<number> {
   const before = statements;
   for (let i = 0; i < k; i++) await fn(i);
@@ -302,7 +303,7 @@ export async function runPostgresBench(opts: SectionOptions): Promise<{ markdown
       '',
       lines.join('\n'),
       '',
-      `Statements per call (each one round trip), cache warm: ${queryLine}.`,
+      `Round trips per call (queries sent; a commit's are batches of statements), cache warm: ${queryLine}.`,
       '',
       `${CLAIMERS} concurrent claimers (processes, one pool each) taking every task of one session of ready tasks:`,
       '',
