@@ -9,16 +9,21 @@
  * `version` and stamps the rows it writes with it, so a reader holding version v fetches only rows
  * changed since v; removed tasks leave tombstones (body NULL) until a later commit purges them.
  *
- * Cost in round trips (RT), with a pooled connection at hand:
+ * Cost in round trips (RT), with a pooled connection at hand. Statements with parameters are
+ * prepared once per pooled connection and then only bound and executed (connection.ts); the
+ * statements of one step go to the server together and come back together (one RT):
  * - read: 1 RT always (one statement: the session row, plus the rows changed since the version
  *   held). Nothing changed: one small row comes back. Changed: O(changed rows) come back and are
  *   decoded, the list is rebuilt around them in O(n) pointer work. No list held: every row.
- * - commit (withLock + read + write): BEGIN (with the idle limit of the transaction), lock (an
- *   upsert of the session row that takes it FOR UPDATE), the write statement, COMMIT: 4 RT, plus
- *   1 RT for the read inside the lock when another process committed since this store last read
- *   the session. The write statement sends only the
- *   changed and removed rows: O(changed) SQL work, O(n) pointer compares in memory.
- * - a commit that changes nothing: BEGIN, lock, [read], ROLLBACK: 3 RT.
+ * - commit (withLock + read + write): [BEGIN, the transaction's idle limit, lock (an upsert of the
+ *   session row that takes it FOR UPDATE), the read of the rows changed since the list this store
+ *   holds] in 1 RT, then [the write statement, COMMIT] in 1 RT: 2 RT, whether or not another
+ *   process committed in between. The read is its own statement, so its snapshot is taken after the
+ *   lock was granted (docs/decisions.md, "Why the session row lock"). The write statement sends
+ *   only the changed and removed rows: O(changed) SQL work, O(n) pointer compares in memory.
+ *   Holding no list of the session yet, the lock goes without the read and the read inside the
+ *   lock takes 1 RT more.
+ * - a commit that changes nothing: [BEGIN … read], ROLLBACK: 2 RT.
  * - first use of a store: 1 RT to check the schema version (creating the tables when missing).
  *
  * Writers of a session are serialised by the session row lock, held for the whole
@@ -367,8 +372,8 @@ export class PostgresTaskStore implements TaskStore {
   /**
    * The commit: checks that `basis` is still the session's version (the row is locked, so this
    * only fails for a basis read elsewhere), then one statement writes the changed and removed rows,
-   * the session row, the history entries and the change notification, and COMMIT makes it durable.
-   * 2 RT. The notification is delivered only if the commit lands.
+   * the session row, the history entries and the change notification, and COMMIT makes it durable,
+   * both in 1 RT. The notification is delivered only if the commit lands.
    */
   async write(sessionId: string, list: TaskList, basis: StoredList | null, history?: readonly HistoryRecord[]): Promise<StoredList> {
     const where = this.locate(sessionId);

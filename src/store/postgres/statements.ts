@@ -1,6 +1,8 @@
 /**
  * The SQL of the store, for one schema (quoted once, validated before). Every value goes in as a
- * parameter; only the schema identifier is part of the text. Each statement is one round trip.
+ * parameter; only the schema identifier is part of the text. Statements with parameters are
+ * prepared once per connection (connection.ts); a commit sends its statements in two batches of
+ * one round trip each (postgres-store.ts).
  */
 
 /** The statements of a store on schema `q` (already quoted). */
