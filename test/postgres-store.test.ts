@@ -418,3 +418,28 @@ describe('tables made on first use', () => {
   });
 });
 
+
+describe('pg pipeline mode', () => {
+  it('a store on a pool of pipelining clients commits and reads as on any other pool', async () => {
+    const pool = new pg.Pool({ connectionString: testDatabaseUrl(), pipeline: true } as pg.PoolConfig);
+    const schema = uniqueSchema();
+    const otherStore = new PostgresTaskStore({ connectionString: testDatabaseUrl() }, { schema });
+    try {
+      const m = manager(new PostgresTaskStore({ pool }, { schema }));
+      const other = new TaskManager(tempDir(), { store: otherStore, clock: clock(), newId: counterIds('o-') });
+      const a = await m.createTask('s', 'A', '');
+      const b = await other.createTask('s', 'B', '');
+      await m.updateTask('s', a.id, 'A2');
+      await Promise.all([m.updateTaskStatus('s', b.id, 'InProgress'), other.updateTask('s', a.id, 'A3')]);
+      expect((await m.listTasks('s')).map((t) => [t.name, t.status])).toEqual([
+        ['A3', 'NotStarted'],
+        ['B', 'InProgress'],
+      ]);
+      await m.updateTaskMetadata('s', a.id, { x: 'y' });
+      expect((await other.getTask('s', a.id))?.metadata).toEqual({ x: 'y' });
+    } finally {
+      await otherStore.close();
+      await pool.end();
+    }
+  });
+});
