@@ -17,7 +17,7 @@
  *   decoded, the list is rebuilt around them in O(n) pointer work. No list held: every row.
  * - commit (withLock + read + write): [BEGIN, the transaction's idle limit, lock (an upsert of the
  *   session row that takes it FOR UPDATE), the read of the rows changed since the list this store
- *   holds] in 1 RT, then [the write statement, COMMIT] in 1 RT: 2 RT, whether or not another
+ *   holds] in 1 RT, then [generic plans for the rest, the write statement, COMMIT] in 1 RT: 2 RT, whether or not another
  *   process committed in between. The read is its own statement, so its snapshot is taken after the
  *   lock was granted (docs/decisions.md, "Why the session row lock"). The write statement sends
  *   only the changed and removed rows: O(changed) SQL work, O(n) pointer compares in memory.
@@ -417,6 +417,7 @@ export class PostgresTaskStore implements TaskStore {
     await runBatch(
       held.lease,
       [
+        { text: this.#sql.genericPlans, values: [] },
         {
           text: this.#sql.write,
           values: [

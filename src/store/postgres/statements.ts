@@ -27,6 +27,12 @@ export interface Statements {
   readonly read: string;
   /** $1 milliseconds: the idle limit of the current transaction (SET LOCAL, as a parameter). */
   readonly idleLimit: string;
+  /**
+   * For the rest of the transaction: plan statements once per connection (a generic plan), not
+   * anew at every execution. Sent before the write statement, whose every part is keyed by the
+   * session id and so has one right plan whatever the values.
+   */
+  readonly genericPlans: string;
   /** The whole commit in one statement: tombstones, upserts, purge, history, session row, notify. */
   readonly write: string;
   /** $1 session: the history entries, oldest first. */
@@ -61,6 +67,7 @@ WHERE t.session_id = $1 AND t.body IS NOT NULL
     AND NOT (s.incarnation = $3 AND s.purged_version <= $2::bigint AND s.version >= $2::bigint))
 ORDER BY position NULLS FIRST`,
     idleLimit: `SELECT set_config('idle_in_transaction_session_timeout', $1, true)`,
+    genericPlans: `SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`,
     write: `WITH
 gone AS (
   UPDATE ${q}.tasks SET body = NULL, task_id = NULL, status = NULL, parent_id = NULL, changed_version = $2::bigint
