@@ -14,6 +14,7 @@ const runs = Number(process.argv[3] ?? 5);
 const tasks = Number(process.argv[4] ?? 200);
 const server = await startServer();
 const results: Record<string, number[]> = { other: [], this: [] };
+const steady: Record<string, number[]> = { other: [], this: [] };
 try {
   for (let r = 0; r < runs; r++) {
     for (const [label, root] of [
@@ -22,11 +23,12 @@ try {
     ] as const) {
       const run = await concurrentClaims(server.url, tasks, `cmp_${label}_${r}`, root);
       results[label]!.push(run.perSecond);
-      process.stderr.write(`run ${r} ${label}: ${run.perSecond.toFixed(0)} claims/s (load ${os.loadavg()[0]!.toFixed(2)})\n`);
+      steady[label]!.push(run.steadyPerSecond);
+      process.stderr.write(`run ${r} ${label}: ${run.perSecond.toFixed(0)} claims/s, ${run.steadyPerSecond.toFixed(0)} between 10 % and 90 % (load ${os.loadavg()[0]!.toFixed(2)})\n`);
     }
   }
 } finally {
   await server.stop();
 }
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-process.stdout.write(`${JSON.stringify({ tasks, runs, other: results.other!.map(Math.round), this: results.this!.map(Math.round), medianOther: Math.round(median(results.other!)), medianThis: Math.round(median(results.this!)) })}\n`);
+process.stdout.write(`${JSON.stringify({ tasks, runs, other: results.other!.map(Math.round), this: results.this!.map(Math.round), medianOther: Math.round(median(results.other!)), medianThis: Math.round(median(results.this!)), steadyOther: steady.other!.map(Math.round), steadyThis: steady.this!.map(Math.round) })}\n`);

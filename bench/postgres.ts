@@ -210,6 +210,12 @@ interface ClaimRun {
   seconds: number;
   perSecond: number;
   perClaimer: number[];
+  /**
+   * Claims per second between the claims at 10 % and 90 % of the run (all claimers' claims in the
+   * order they returned): the rate once every claimer runs, without the start (processes waking
+   * on the signal) and the end (each claimer's last look at an empty queue).
+   */
+  steadyPerSecond: number;
   /** Commits waited for the WAL flush (the server's default). */
   flush: boolean;
 }
@@ -235,10 +241,13 @@ export async function concurrentClaims(url: string, count: number, schema: strin
       });
       child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`claimer ${i} exited with ${code}`))));
     });
-    const done = new Promise<string[]>((resolve, reject) => {
+    const done = new Promise<{ ids: string[]; times: number[] }>((resolve, reject) => {
       child.on('close', (code) => {
         if (code !== 0) reject(new Error(`claimer ${i} exited with ${code}`));
-        else resolve(JSON.parse(lines.at(-1) ?? '[]') as string[]);
+        else {
+          const times = lines.find((l) => l.startsWith('times '));
+          resolve({ ids: JSON.parse(lines.at(-1) ?? '[]') as string[], times: times === undefined ? [] : (JSON.parse(times.slice('times '.length)) as number[]) });
+        }
       });
     });
     return { child, ready, done };
@@ -248,11 +257,16 @@ export async function concurrentClaims(url: string, count: number, schema: strin
   for (const c of children) c.child.stdin.end('go\n');
   // The end is when the last claimer has its last claim back, not when its process has exited:
   // the workers print their claims as soon as the queue is empty.
-  const claimed = await Promise.all(children.map((c) => c.done));
+  const results = await Promise.all(children.map((c) => c.done));
   const seconds = since(t0) / 1000;
+  const claimed = results.map((r) => r.ids);
   const all = claimed.flat();
   if (all.length !== count || new Set(all).size !== count) throw new Error(`claimers took ${all.length} claims (${new Set(all).size} distinct) of ${count}`);
-  return { claims: count, seconds, perSecond: count / seconds, perClaimer: claimed.map((c) => c.length) };
+  const times = results.flatMap((r) => r.times).sort((a, b) => a - b);
+  const from = Math.floor(times.length * 0.1);
+  const to = Math.floor(times.length * 0.9);
+  const steadyPerSecond = (to - from) / (((times[to] as number) - (times[from] as number)) / 1000);
+  return { claims: count, seconds, perSecond: count / seconds, perClaimer: claimed.map((c) => c.length), steadyPerSecond };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -274,6 +288,7 @@ export async function runPostgresBench(opts: SectionOptions): Promise<{ markdown
       claimRuns.push({ ...(await concurrentClaims(noFlushUrl, count, `bench_claims_${count}_noflush`)), flush: false });
     }
     const claims = claimRuns.find((r) => r.flush && r.claims === 200) as ClaimRun;
+    const large = claimRuns.find((r) => r.flush && r.claims === 2_000);
     const median = (op: string, n: number, s: Store): number => rows.find((r) => r.op === op && r.tasks === n)?.results[s].medianMs ?? NaN;
     const growth = median('updateTaskStatus', 10_000, 'postgres') / median('updateTaskStatus', 100, 'postgres');
     const goals = {
@@ -284,6 +299,8 @@ export async function runPostgresBench(opts: SectionOptions): Promise<{ markdown
         met: median('updateTaskStatus', 10_000, 'postgres') < median('updateTaskStatus', 10_000, 'file'),
       },
       claimsPerSecondWith8On200: { value: claims.perSecond, goal: '>= 500', met: claims.perSecond >= 500 },
+      // The same goal read on the longer run, where the start and the end weigh less (not in --quick).
+      ...(large === undefined ? {} : { claimsPerSecondWith8On2000: { value: large.perSecond, goal: '>= 500', met: large.perSecond >= 500 } }),
     };
     const lines = [
       '| operation | tasks | file median | file p90 | PostgreSQL median | PostgreSQL p90 | PostgreSQL ops/s | PostgreSQL ÷ file |',
@@ -307,9 +324,9 @@ export async function runPostgresBench(opts: SectionOptions): Promise<{ markdown
       '',
       `${CLAIMERS} concurrent claimers (processes, one pool each) taking every task of one session of ready tasks:`,
       '',
-      '| ready tasks | commits wait for the WAL flush | claims/s | seconds | claims per claimer |',
-      '| ---: | --- | ---: | ---: | --- |',
-      ...claimRuns.map((r) => `| ${r.claims.toLocaleString('en-US')} | ${r.flush ? 'yes (default)' : 'no (synchronous_commit=off, not durable: comparison only)'} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${r.seconds.toFixed(2)} | ${r.perClaimer.join(', ')} |`),
+      '| ready tasks | commits wait for the WAL flush | claims/s | claims/s between 10 % and 90 % of the claims | seconds | claims per claimer |',
+      '| ---: | --- | ---: | ---: | ---: | --- |',
+      ...claimRuns.map((r) => `| ${r.claims.toLocaleString('en-US')} | ${r.flush ? 'yes (default)' : 'no (synchronous_commit=off, not durable: comparison only)'} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${Math.round(r.steadyPerSecond).toLocaleString('en-US')} | ${r.seconds.toFixed(2)} | ${r.perClaimer.join(', ')} |`),
       '',
       `Goals:\n${summary}`,
       '',
