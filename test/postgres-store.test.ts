@@ -13,6 +13,7 @@ import { FileTaskStore, steppingClock, TaskIoError, TaskManager, type JsonValue,
 import { MAX_DOCUMENT_DEPTH } from '../src/json/depth.js';
 import { decodeTaskList, encodeTaskList } from '../src/store/codec.js';
 import { PostgresTaskStore } from '../src/store/postgres/index.js';
+import { acquire, release, runBatch } from '../src/store/postgres/connection.js';
 import { cleanTempDirsAfterEach, counterIds, tempDir } from './helpers/env.js';
 import { applyOperation, sequenceArb } from './helpers/operations.js';
 import { dropSchema, postgresStore, queryTest, testDatabaseUrl, uniqueSchema } from './helpers/postgres.js';
@@ -418,6 +419,39 @@ describe('tables made on first use', () => {
   });
 });
 
+
+describe('batches of statements (one round trip)', () => {
+  it('a failing statement makes the server skip the rest of its batch: a COMMIT after a failed write never commits', async () => {
+    const schema = uniqueSchema();
+    await queryTest(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.t (n integer)`);
+    const pool = new pg.Pool({ connectionString: testDatabaseUrl() });
+    try {
+      const deadline = Date.now() + 10_000;
+      const lease = await acquire(pool, deadline, 'test', 'here', 10_000);
+      const insert = `INSERT INTO ${schema}.t (n) VALUES ($1::integer)`;
+      await runBatch(lease, [{ text: 'BEGIN' }, { text: insert, values: [1] }], deadline, 'test', 'here', 10_000);
+      // 1/0 fails: the COMMIT behind it in the same batch is skipped, the transaction is left failed.
+      const failed = runBatch(lease, [{ text: `SELECT 1 / $1::integer`, values: [0] }, { text: 'COMMIT' }], deadline, 'test', 'here', 10_000);
+      await expect(failed).rejects.toThrow(TaskIoError);
+      await expect(failed).rejects.toThrow(/division by zero/);
+      const [rollback] = await runBatch(lease, [{ text: 'ROLLBACK' }], deadline, 'test', 'here', 10_000);
+      expect(rollback?.command).toBe('ROLLBACK');
+      release(lease);
+      expect(await queryTest(`SELECT n FROM ${schema}.t`)).toEqual([]);
+      // A value that cannot be sent fails its batch before anything is written, and the pool goes on.
+      const other = await acquire(pool, deadline, 'test', 'here', 10_000);
+      await expect(runBatch(other, [{ text: 'SELECT $1::text', values: [Symbol('x')] }], deadline, 'test', 'here', 10_000)).rejects.toThrow(TaskIoError);
+      release(other);
+      const again = await acquire(pool, deadline, 'test', 'here', 10_000);
+      const [row] = await runBatch(again, [{ text: 'SELECT $1::text AS v', values: ['ok'] }], deadline, 'test', 'here', 10_000);
+      expect(row?.rows).toEqual([{ v: 'ok' }]);
+      release(again);
+    } finally {
+      await pool.end();
+      await dropSchema(schema);
+    }
+  });
+});
 
 describe('pg pipeline mode', () => {
   it('a store on a pool of pipelining clients commits and reads as on any other pool', async () => {

@@ -208,9 +208,17 @@ class Batch extends QueryBase {
   override submit(connection: unknown): Error | null {
     const c = connection as WireConnection;
     this.#connection = c;
+    // Every value in its wire form before anything is written: a value that cannot be sent fails
+    // the batch (pg reports the returned error) and leaves the connection as it was.
+    let wire: (string | null)[][];
+    try {
+      wire = this.#steps.map((step) => (step.values ?? []).map(wireValue));
+    } catch (error) {
+      return error as Error;
+    }
     c.stream.cork?.();
     try {
-      for (const step of this.#steps) {
+      for (const [i, step] of this.#steps.entries()) {
         let statement = '';
         if (step.values !== undefined) {
           statement = statementName(step.text);
@@ -222,7 +230,7 @@ class Batch extends QueryBase {
         } else {
           c.parse({ text: step.text, name: '', types: [] });
         }
-        c.bind({ portal: '', statement, values: step.values ?? [], valueMapper: wireValue });
+        c.bind({ portal: '', statement, values: wire[i] as (string | null)[], valueMapper: (value) => value });
         c.describe({ type: 'P', name: '' });
         c.execute({ portal: '', rows: 0 });
       }
