@@ -47,7 +47,7 @@ function committedState(tasks: readonly Task[]): number {
 
 interface LaneResult {
   kills: number;
-  /** Kills after the write statement went out and before COMMIT did. */
+  /** Kills after the write statement went out and before COMMIT did (none since both go in one round trip). */
   afterWriteBeforeCommit: number;
   /** Kills after COMMIT went out and before its answer came back. */
   commitInFlight: number;

@@ -12,7 +12,6 @@ import { repoRoot } from './helpers/spawn-tsx.js';
 const ALLOWED: Record<string, string> = {
   q: 'the schema name, checked against a plain-identifier pattern (requireSchemaName) and quoted (quoteIdentifier)',
   CHANGE_CHANNEL: 'a constant channel name',
-  'this.#staleMs': 'a positive integer derived from the validated timeoutMs',
 };
 
 const SQL_WORD = /\b(?:SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|BEGIN|COMMIT|ROLLBACK|SET|LISTEN|UNLISTEN|NOTIFY|GRANT|TRUNCATE)\b/;

@@ -13,6 +13,7 @@ import { FileTaskStore, steppingClock, TaskIoError, TaskManager, type JsonValue,
 import { MAX_DOCUMENT_DEPTH } from '../src/json/depth.js';
 import { decodeTaskList, encodeTaskList } from '../src/store/codec.js';
 import { PostgresTaskStore } from '../src/store/postgres/index.js';
+import { acquire, release, runBatch } from '../src/store/postgres/connection.js';
 import { cleanTempDirsAfterEach, counterIds, tempDir } from './helpers/env.js';
 import { applyOperation, sequenceArb } from './helpers/operations.js';
 import { dropSchema, postgresStore, queryTest, testDatabaseUrl, uniqueSchema } from './helpers/postgres.js';
@@ -122,7 +123,10 @@ describe('rows written per change', () => {
 });
 
 describe('round trips', () => {
-  it('a read of an unchanged session is one statement; a commit is BEGIN, lock, write, COMMIT', async () => {
+  /** The first word of each statement of each round trip (a batch sends its statements joined by ';\n'). */
+  const heads = (calls: string[]): string[][] => calls.map((c) => c.split(';\n').map((s) => s.trim().split(/[\s;(]+/)[0] as string));
+
+  it('a read of an unchanged session is one round trip; a commit is two: BEGIN+lock+read, then write+COMMIT (after the plan setting)', async () => {
     const { pool, statements } = countingPool();
     try {
       const store = new PostgresTaskStore({ pool }, { schema: uniqueSchema() });
@@ -133,17 +137,51 @@ describe('round trips', () => {
       expect(statements).toHaveLength(1);
       statements.length = 0;
       await m.updateTask('s', t.id, 'B');
-      expect(statements.map((s) => s.trim().split(/[\s;]+/)[0])).toEqual(['BEGIN', 'INSERT', 'WITH', 'COMMIT']);
-      // Another store commits: the next commit here reads the changed rows inside its lock (one more).
-      await new TaskManager(tempDir(), { store: postgresStore({ schema: store.schema }), newId: counterIds('o-') }).createTask('s', 'other', '');
+      expect(heads(statements)).toEqual([
+        ['BEGIN', 'SELECT', 'INSERT', 'SELECT'],
+        ['SELECT', 'WITH', 'COMMIT'],
+      ]);
+      // Another store commits: the rows it changed come back with the lock, no extra round trip.
+      const other = await new TaskManager(tempDir(), { store: postgresStore({ schema: store.schema }), newId: counterIds('o-') }).createTask('s', 'other', '');
       statements.length = 0;
       await m.updateTask('s', t.id, 'C');
-      expect(statements).toHaveLength(5);
+      expect(statements).toHaveLength(2);
+      expect((await m.listTasks('s')).map((x) => [x.id, x.name])).toEqual([
+        [t.id, 'C'],
+        [other.id, 'other'],
+      ]);
       // A commit that changes nothing rolls back.
       statements.length = 0;
       await m.batch('s', () => undefined);
-      expect(statements.map((s) => s.trim().split(/[\s;]+/)[0])).toEqual(['BEGIN', 'INSERT', 'ROLLBACK']);
+      expect(heads(statements)).toEqual([['BEGIN', 'SELECT', 'INSERT', 'SELECT'], ['ROLLBACK']]);
       await dropSchema(store.schema);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('statements with parameters are prepared once per connection and reused by name', async () => {
+    const schema = uniqueSchema();
+    const pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 1 });
+    try {
+      const m = manager(new PostgresTaskStore({ pool }, { schema }));
+      const t = await m.createTask('s', 'A', '');
+      for (let i = 0; i < 5; i++) await m.updateTask('s', t.id, `B${i}`);
+      const client = await pool.connect();
+      try {
+        const { rows } = await client.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name');
+        const names = rows.map((r) => r.name);
+        expect(names.length).toBeGreaterThanOrEqual(5); // the idle limit, the lock, the read, the plan setting, the write
+        expect(names.every((n) => /^gt_[A-Za-z0-9_-]{32}$/.test(n))).toBe(true);
+      } finally {
+        client.release();
+      }
+      // A second store on another schema, same connection: its own statements, no name clash.
+      const other = manager(new PostgresTaskStore({ pool }, { schema: uniqueSchema() }));
+      const u = await other.createTask('s', 'X', '');
+      await other.updateTask('s', u.id, 'Y');
+      expect((await other.getTask('s', u.id))?.name).toBe('Y');
+      expect((await m.getTask('s', t.id))?.name).toBe('B4');
     } finally {
       await pool.end();
     }
@@ -381,3 +419,61 @@ describe('tables made on first use', () => {
   });
 });
 
+
+describe('batches of statements (one round trip)', () => {
+  it('a failing statement makes the server skip the rest of its batch: a COMMIT after a failed write never commits', async () => {
+    const schema = uniqueSchema();
+    await queryTest(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.t (n integer)`);
+    const pool = new pg.Pool({ connectionString: testDatabaseUrl() });
+    try {
+      const deadline = Date.now() + 10_000;
+      const lease = await acquire(pool, deadline, 'test', 'here', 10_000);
+      const insert = `INSERT INTO ${schema}.t (n) VALUES ($1::integer)`;
+      await runBatch(lease, [{ text: 'BEGIN' }, { text: insert, values: [1] }], deadline, 'test', 'here', 10_000);
+      // 1/0 fails: the COMMIT behind it in the same batch is skipped, the transaction is left failed.
+      const failed = runBatch(lease, [{ text: `SELECT 1 / $1::integer`, values: [0] }, { text: 'COMMIT' }], deadline, 'test', 'here', 10_000);
+      await expect(failed).rejects.toThrow(TaskIoError);
+      await expect(failed).rejects.toThrow(/division by zero/);
+      const [rollback] = await runBatch(lease, [{ text: 'ROLLBACK' }], deadline, 'test', 'here', 10_000);
+      expect(rollback?.command).toBe('ROLLBACK');
+      release(lease);
+      expect(await queryTest(`SELECT n FROM ${schema}.t`)).toEqual([]);
+      // A value that cannot be sent fails its batch before anything is written, and the pool goes on.
+      const other = await acquire(pool, deadline, 'test', 'here', 10_000);
+      await expect(runBatch(other, [{ text: 'SELECT $1::text', values: [Symbol('x')] }], deadline, 'test', 'here', 10_000)).rejects.toThrow(TaskIoError);
+      release(other);
+      const again = await acquire(pool, deadline, 'test', 'here', 10_000);
+      const [row] = await runBatch(again, [{ text: 'SELECT $1::text AS v', values: ['ok'] }], deadline, 'test', 'here', 10_000);
+      expect(row?.rows).toEqual([{ v: 'ok' }]);
+      release(again);
+    } finally {
+      await pool.end();
+      await dropSchema(schema);
+    }
+  });
+});
+
+describe('pg pipeline mode', () => {
+  it('a store on a pool of pipelining clients commits and reads as on any other pool', async () => {
+    const pool = new pg.Pool({ connectionString: testDatabaseUrl(), pipeline: true } as pg.PoolConfig);
+    const schema = uniqueSchema();
+    const otherStore = new PostgresTaskStore({ connectionString: testDatabaseUrl() }, { schema });
+    try {
+      const m = manager(new PostgresTaskStore({ pool }, { schema }));
+      const other = new TaskManager(tempDir(), { store: otherStore, clock: clock(), newId: counterIds('o-') });
+      const a = await m.createTask('s', 'A', '');
+      const b = await other.createTask('s', 'B', '');
+      await m.updateTask('s', a.id, 'A2');
+      await Promise.all([m.updateTaskStatus('s', b.id, 'InProgress'), other.updateTask('s', a.id, 'A3')]);
+      expect((await m.listTasks('s')).map((t) => [t.name, t.status])).toEqual([
+        ['A3', 'NotStarted'],
+        ['B', 'InProgress'],
+      ]);
+      await m.updateTaskMetadata('s', a.id, { x: 'y' });
+      expect((await other.getTask('s', a.id))?.metadata).toEqual({ x: 'y' });
+    } finally {
+      await otherStore.close();
+      await pool.end();
+    }
+  });
+});

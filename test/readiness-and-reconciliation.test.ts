@@ -24,6 +24,7 @@ import {
   type TaskStatus,
 } from '../src/index.js';
 import { applyStatus } from '../src/model/status-rules.js';
+import { firstReadyTask } from '../src/model/readiness.js';
 import { cancelOpenDescendants } from '../src/model/cancel-sweep.js';
 
 import { managerOn, MODEL_STORES } from './helpers/stores.js';
@@ -255,6 +256,22 @@ describe('linear reconciliation equals the step-by-step rule', () => {
         for (const t of readyTasks(list)) expect(completionBlocker(list, t.id)).toBeNull();
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('the first ready task (what claimNextTask takes) is the head of the whole sorted ready queue', () => {
+    fc.assert(
+      fc.property(shapeArb, fc.boolean(), fc.boolean(), (shape, loops, shuffled) => {
+        let list = build(shape, loops);
+        if (shuffled) {
+          // Out of sibling order in the list itself, with ties, so the walk has to sort.
+          const data = list.toJSON();
+          data.tasks.reverse();
+          list = TaskList.fromData(data);
+        }
+        expect(firstReadyTask(list)).toBe(readyTasks(list)[0] ?? null);
+      }),
+      { numRuns: 3000 },
     );
   });
 });

@@ -7,8 +7,8 @@ import type { Task } from '../schema/task.js';
 import type { TaskList } from './task-list.js';
 import { compareTimestamps } from '../schema/timestamp.js';
 
-/** Sibling order: `sort_order`, then `created_at` instant. */
-function siblingOrder(x: Task, y: Task): number {
+/** Sibling order: `sort_order`, then `created_at` instant (negative when `x` comes first). O(1). */
+export function siblingOrder(x: Task, y: Task): number {
   return x.sort_order - y.sort_order || compareTimestamps(x.created_at, y.created_at);
 }
 

@@ -29,7 +29,7 @@ import type { TaskBackgroundJob } from '../schema/background-job.js';
 import { TaskBackgroundStatus, TaskStatus } from '../schema/enums.js';
 import type { Task } from '../schema/task.js';
 import { isLive, readClaim } from './claims.js';
-import { sortSiblings } from './graph.js';
+import { siblingOrder, sortSiblings } from './graph.js';
 import { isActiveBackgroundStatus, isTerminal } from './status.js';
 import type { TaskList } from './task-list.js';
 
@@ -200,6 +200,22 @@ export function isReady(list: TaskList, task: Task, now?: string): boolean {
 export function readyTasks(list: TaskList, now?: string): Task[] {
   const ready = list.tasks.filter((t) => list.findTask(t.id) === t && isReady(list, t, now));
   return sortSiblings(ready);
+}
+
+/**
+ * The first of {@link readyTasks}, or null when none is ready, without finding every ready task
+ * or sorting: one pass in list order keeps the best ready task so far, and tests readiness only for
+ * a task that would come before it (sibling order, ties to the earlier task in the list, as the
+ * stable sort of readyTasks gives). The test fails in O(1) for a task that is not startable (e.g.
+ * already claimed), so a queue whose front is taken costs O(n) cheap checks. O(n).
+ */
+export function firstReadyTask(list: TaskList, now?: string): Task | null {
+  let best: Task | null = null;
+  for (const t of list.tasks) {
+    if (best !== null && siblingOrder(t, best) >= 0) continue;
+    if (isStartable(t, now) && list.findTask(t.id) === t && isReady(list, t, now)) best = t;
+  }
+  return best;
 }
 
 /** Why a task cannot be completed, as returned by {@link completionBlocker}. */

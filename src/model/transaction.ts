@@ -50,7 +50,7 @@ import {
 import { createTaskRecord, newMemoryEvent } from './records.js';
 import { buildTree } from './graph.js';
 import { cancelOpenDescendants } from './cancel-sweep.js';
-import { hasOpenSubtasks, isOpen, openSubtasks, readiness, readyTasks, type Readiness } from './readiness.js';
+import { hasOpenSubtasks, isOpen, openSubtasks, firstReadyTask, readiness, readyTasks, type Readiness } from './readiness.js';
 import { renderSnapshotForPrompt, type RenderForPromptOptions } from './prompt-render.js';
 import { runtimeSnapshot, type RuntimeSnapshot } from './runtime-snapshot.js';
 import { applyStatus } from './status-rules.js';
@@ -735,7 +735,7 @@ export class TaskTransaction {
   /**
    * Marks the first ready task InProgress for `agentId` (setting its `agent_id`) and returns it, or
    * null when nothing is ready. Inside one commit, so concurrent claimers never share a task.
-   * O(n log n).
+   * O(n) (see firstReadyTask).
    */
   claimNextTask(agentId: string, options?: ClaimOptions): Task | null {
     return this.#atomic(() => {
@@ -743,8 +743,8 @@ export class TaskTransaction {
       const lease = leaseOf(options);
       const list = this.#read();
       const now = this.#claimClock(list, lease);
-      const next = readyTasks(list, now)[0];
-      if (next === undefined) return null;
+      const next = firstReadyTask(list, now);
+      if (next === null) return null;
       return this.#take(next.id, agent, lease, now);
     });
   }

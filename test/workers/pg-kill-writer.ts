@@ -4,7 +4,7 @@
  * the tasks `w<j>@<k-1>` to `w<j>@<k>` and sets its metadata to `{ n: k, filler }` (a random-sized
  * filler, so writes differ in length), creates task `c<k>`, and when k % 4 === 0 deletes `c<k-2>`.
  * It prints `tx <k>` from inside the transaction, `write <k>` and `commit <k>` just before the
- * commit's write statement and its COMMIT go to the server (the test kills it some time after one
+ * commit's write statement and its COMMIT go to the server (together, in one round trip) (the test kills it some time after one
  * of those lines), and `ok <k>` once the commit returned. It picks up from the stored state, so a killed worker's
  * successor continues the same history.
  *
@@ -35,8 +35,11 @@ const send = clientProto.query;
 clientProto.query = function announced(this: unknown, ...args: unknown[]) {
   const first = args[0];
   const text = typeof first === 'string' ? first : typeof first === 'object' && first !== null ? String((first as { text?: unknown }).text ?? '') : '';
-  if (text.startsWith('WITH')) process.stdout.write(`write ${k}\n`);
-  else if (text === 'COMMIT') process.stdout.write(`commit ${k}\n`);
+  // The store sends the write statement and COMMIT together, in one round trip (one text, the
+  // statements joined by ';\n'): both lines then come out before it goes.
+  const statements = text.split(';\n');
+  if (statements.some((s) => s.startsWith('WITH'))) process.stdout.write(`write ${k}\n`);
+  if (statements.includes('COMMIT')) process.stdout.write(`commit ${k}\n`);
   return send.apply(this, args);
 };
 

@@ -9,18 +9,23 @@
  * `version` and stamps the rows it writes with it, so a reader holding version v fetches only rows
  * changed since v; removed tasks leave tombstones (body NULL) until a later commit purges them.
  *
- * Cost in round trips (RT), with a pooled connection at hand:
+ * Cost in round trips (RT), with a pooled connection at hand. Statements with parameters are
+ * prepared once per pooled connection and then only bound and executed (connection.ts); the
+ * statements of one step go to the server together and come back together (one RT):
  * - read: 1 RT always (one statement: the session row, plus the rows changed since the version
  *   held). Nothing changed: one small row comes back. Changed: O(changed rows) come back and are
  *   decoded, the list is rebuilt around them in O(n) pointer work. No list held: every row.
- * - commit (withLock + read + write): BEGIN (with the idle limit of the transaction), lock (an
- *   upsert of the session row that takes it FOR UPDATE), the write statement, COMMIT: 4 RT, plus
- *   1 RT for the read inside the lock when another process committed since this store last read
- *   the session. The write statement sends only the
- *   changed and removed rows: O(changed) SQL work, O(n) pointer compares in memory.
- * - a commit that changes nothing: BEGIN, lock, [read], ROLLBACK: 3 RT.
- * - an import with the history (`copy`, StoreHistory.importSession): a commit plus the statement
- *   replacing the history rows: 5 RT (6 with the read).
+ * - commit (withLock + read + write): [BEGIN, the transaction's idle limit, lock (an upsert of the
+ *   session row that takes it FOR UPDATE), the read of the rows changed since the list this store
+ *   holds] in 1 RT, then [generic plans for the rest, the write statement, COMMIT] in 1 RT: 2 RT, whether or not another
+ *   process committed in between. The read is its own statement, so its snapshot is taken after the
+ *   lock was granted (docs/decisions.md, "Why the session row lock"). The write statement sends
+ *   only the changed and removed rows: O(changed) SQL work, O(n) pointer compares in memory.
+ *   Holding no list of the session yet, the lock goes without the read and the read inside the
+ *   lock takes 1 RT more.
+ * - a commit that changes nothing: [BEGIN … read], ROLLBACK: 2 RT.
+ * - an import with the history (`copy`, StoreHistory.importSession): the statement replacing the
+ *   history rows, then the commit's batch: 3 RT.
  * - first use of a store: 1 RT to check the schema version (creating the tables when missing).
  *
  * Writers of a session are serialised by the session row lock, held for the whole
@@ -37,7 +42,7 @@ import { encodeListTop, encodeTaskText } from '../codec.js';
 import { holdsKey, withKeyedMutex } from '../keyed-mutex.js';
 import type { StoredList, StoreHistory, TaskStore } from '../task-store.js';
 import { PostgresChangeFeed } from './change-feed.js';
-import { acquire, ioError, release, run, serverLocation, type Lease } from './connection.js';
+import { acquire, ioError, release, run, runBatch, serverLocation, type Lease, type Step } from './connection.js';
 import type { PostgresConnection, PostgresTaskStoreOptions } from './options.js';
 import { historyParams, importParams, landedEntries, type HistoryState, type HistoryWrite } from './history-rows.js';
 import { listFromRows, queryText, type ReadRow, type RowList, type RowVersion } from './list-rows.js';
@@ -68,6 +73,11 @@ interface Held {
   readonly locked: LockedRow;
   /** What the read inside the lock found, once it ran. */
   read: StoredList | null | undefined;
+  /**
+   * The read statement's rows, sent with the lock statement (so in the same round trip, but as its
+   * own statement: its snapshot is taken after the lock was granted), for changes since `base`.
+   */
+  prefetched: { readonly base: RowList; readonly rows: ReadRow[] } | undefined;
   /** The transaction has ended (committed by the write, or rolled back). */
   done: boolean;
 }
@@ -246,6 +256,19 @@ export class PostgresTaskStore implements TaskStore {
     if (fresh(known)) return known;
     if (held.read !== undefined && held.read !== null) return held.read;
     if (base !== null && fresh(base)) return (held.read = base);
+    const prefetched = held.prefetched;
+    held.prefetched = undefined;
+    if (prefetched !== undefined) {
+      // The rows changed since the list this store held when it locked, read after the lock was
+      // granted: the list at the locked version (checked, else a fresh read below).
+      const head = prefetched.rows[0];
+      if (head !== undefined && head.position === null && head.version === locked.version.toString() && head.incarnation === locked.incarnation) {
+        if (head.body === null) return (held.read = prefetched.base);
+        const stored = listFromRows(this.#identity, sessionId, prefetched.base, prefetched.rows, where);
+        this.#remember(sessionId, stored);
+        return (held.read = stored);
+      }
+    }
     held.read = await this.#fetch(held.lease, sessionId, base, this.#deadline(), where);
     return held.read;
   }
@@ -299,10 +322,21 @@ export class PostgresTaskStore implements TaskStore {
       let held: Held | undefined;
       let keepalive: NodeJS.Timeout | undefined;
       try {
-        // A holder that stops answering (a frozen or cut-off host) loses the lock once its
-        // transaction has sat idle for half the timeout; a live holder keeps it with a keepalive.
-        await this.#run(lease, `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${this.#staleMs}`, undefined, deadline, 'lock', where);
-        const row = (await this.#run<Record<string, string | number | null>>(lease, this.#sql.lock, [sessionId, randomBytes(12).toString('base64url')], deadline, 'lock', where)).rows[0];
+        // One round trip: BEGIN, the idle limit, the lock and, when this store holds a list of the
+        // session, the read of the rows changed since it (its own statement, so its snapshot is
+        // taken once the lock is granted and sees every commit before ours; see
+        // docs/decisions.md "Why the session row lock"). A holder that stops answering (a frozen or
+        // cut-off host) loses the lock once its transaction has sat idle for half the timeout; a
+        // live holder keeps it with a keepalive.
+        const base = this.#ours(this.#remembered.get(sessionId));
+        const steps: Step[] = [
+          { text: 'BEGIN' },
+          { text: this.#sql.idleLimit, values: [String(this.#staleMs)] },
+          { text: this.#sql.lock, values: [sessionId, randomBytes(12).toString('base64url')] },
+        ];
+        if (base !== null) steps.push({ text: this.#sql.read, values: [sessionId, base.version.version.toString(), base.version.incarnation] });
+        const results = await runBatch(lease, steps, deadline, 'lock', where, this.#timeoutMs);
+        const row = (results[2]?.rows as Record<string, string | number | null>[] | undefined)?.[0];
         if (row === undefined) throw new TaskIoError(`cannot lock '${where}': the session row was not returned`, { path: where });
         held = {
           key,
@@ -316,6 +350,7 @@ export class PostgresTaskStore implements TaskStore {
             historyNext: Number(row.history_next),
           },
           read: undefined,
+          prefetched: base === null ? undefined : { base, rows: results[3]?.rows as ReadRow[] },
           done: false,
         };
         this.#held.set(sessionId, held);
@@ -352,8 +387,8 @@ export class PostgresTaskStore implements TaskStore {
   /**
    * The commit: checks that `basis` is still the session's version (the row is locked, so this
    * only fails for a basis read elsewhere), then one statement writes the changed and removed rows,
-   * the session row, the history entries and the change notification, and COMMIT makes it durable.
-   * 2 RT. The notification is delivered only if the commit lands.
+   * the session row, the history entries and the change notification, and COMMIT makes it durable,
+   * both in 1 RT. The notification is delivered only if the commit lands.
    */
   async write(sessionId: string, list: TaskList, basis: StoredList | null, history?: readonly HistoryRecord[]): Promise<StoredList> {
     const held = this.#heldFor(sessionId, basis);
@@ -426,38 +461,46 @@ export class PostgresTaskStore implements TaskStore {
     const live = list.size;
     const purge = locked.deadRows + plan.removed.length > Math.max(MIN_TOMBSTONES_PURGED, live);
     const deadline = this.#deadline();
-    await this.#run(
+    // The write and COMMIT in one round trip: when the write fails the server skips the COMMIT and
+    // the transaction is rolled back by withLock.
+    await runBatch(
       held.lease,
-      this.#sql.write,
       [
-        sessionId,
-        version.toString(),
-        plan.removed,
-        positions,
-        ids,
-        statuses,
-        parents,
-        bodies,
-        purge,
-        queryText(list.currentTaskId()),
-        top,
-        live,
-        plan.removed.length,
-        JSON.stringify([this.schema, sessionId, version.toString()]),
-        records?.seq ?? null,
-        records?.entryNos ?? [],
-        records?.times ?? [],
-        records?.entries ?? [],
-        records?.dropThrough ?? 0,
-        records?.cutoff ?? null,
-        records?.next ?? imported?.next ?? locked.historyNext,
-        records?.count ?? imported?.count ?? locked.historyEntries,
+        { text: this.#sql.genericPlans, values: [] },
+        {
+          text: this.#sql.write,
+          values: [
+            sessionId,
+            version.toString(),
+            plan.removed,
+            positions,
+            ids,
+            statuses,
+            parents,
+            bodies,
+            purge,
+            queryText(list.currentTaskId()),
+            top,
+            live,
+            plan.removed.length,
+            JSON.stringify([this.schema, sessionId, version.toString()]),
+            records?.seq ?? null,
+            records?.entryNos ?? [],
+            records?.times ?? [],
+            records?.entries ?? [],
+            records?.dropThrough ?? 0,
+            records?.cutoff ?? null,
+            records?.next ?? imported?.next ?? locked.historyNext,
+            records?.count ?? imported?.count ?? locked.historyEntries,
+          ],
+        },
+        { text: 'COMMIT' },
       ],
       deadline,
       'write',
       where,
+      this.#timeoutMs,
     );
-    await this.#run(held.lease, 'COMMIT', undefined, deadline, 'commit', where);
     held.done = true;
     const stored: StoredList = { list, version: { store: this.#identity, incarnation: locked.incarnation, version, positions: plan.positions } satisfies RowVersion };
     this.#remember(sessionId, stored);

@@ -1,6 +1,8 @@
 /**
  * The SQL of the store, for one schema (quoted once, validated before). Every value goes in as a
- * parameter; only the schema identifier is part of the text. Each statement is one round trip.
+ * parameter; only the schema identifier is part of the text. Statements with parameters are
+ * prepared once per connection (connection.ts); a commit sends its statements in two batches of
+ * one round trip each (postgres-store.ts).
  */
 
 /** The statements of a store on schema `q` (already quoted). */
@@ -23,6 +25,14 @@ export interface Statements {
    * in position order. No row at all: no stored list.
    */
   readonly read: string;
+  /** $1 milliseconds: the idle limit of the current transaction (SET LOCAL, as a parameter). */
+  readonly idleLimit: string;
+  /**
+   * For the rest of the transaction: plan statements once per connection (a generic plan), not
+   * anew at every execution. Sent before the write statement, whose every part is keyed by the
+   * session id and so has one right plan whatever the values.
+   */
+  readonly genericPlans: string;
   /** The whole commit in one statement: tombstones, upserts, purge, history, session row, notify. */
   readonly write: string;
   /**
@@ -64,6 +74,8 @@ WHERE t.session_id = $1 AND t.body IS NOT NULL
   AND EXISTS (SELECT 1 FROM ${q}.sessions s WHERE s.session_id = $1 AND s.version > 0
     AND NOT (s.incarnation = $3 AND s.purged_version <= $2::bigint AND s.version >= $2::bigint))
 ORDER BY position NULLS FIRST`,
+    idleLimit: `SELECT set_config('idle_in_transaction_session_timeout', $1, true)`,
+    genericPlans: `SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`,
     write: `WITH
 gone AS (
   UPDATE ${q}.tasks SET body = NULL, task_id = NULL, status = NULL, parent_id = NULL, changed_version = $2::bigint
