@@ -587,7 +587,8 @@ async function main(): Promise<void> {
   const out: Record<string, unknown> = { date: new Date().toISOString(), quick: QUICK };
   const print = (md: string): void => {
     parts.push(md);
-    process.stdout.write(`\n${md}`);
+    // Each section ends its own line, whatever its markdown ends with (stderr progress follows).
+    process.stdout.write(`\n${md}${md.endsWith('\n') ? '' : '\n'}`);
   };
   try {
     if (wants('mutation')) {
