@@ -7,8 +7,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeTaskList } from '../src/store/codec.js';
 import { builtSchemaCount } from '../src/schema/lazy.js';
-import { fastTaskListData } from '../src/schema/task-list-fast.js';
+import { fastTask, fastTaskListData } from '../src/schema/task-list-fast.js';
 import { TaskListSchema } from '../src/schema/task-list.js';
+import { TaskSchema } from '../src/schema/task.js';
 
 /** Keys in order, recursively, so that equal values with another key order differ. */
 function keyOrder(value: unknown): unknown {
@@ -101,6 +102,33 @@ const taskLike = fc
     return JSON.parse(`{${body.join(',')}}`) as unknown;
   });
 
+/** A valid task with a random subset of its fields taken from (or missing in) a random task-like value. */
+const BASE_TASK: Record<string, unknown> = {
+  id: 'a',
+  name: 'n',
+  description: '',
+  status: 'NotStarted',
+  parent_id: null,
+  blocked_by: [],
+  sort_order: 0,
+  created_at: '2024-01-02T03:04:05Z',
+  updated_at: '2024-01-02T03:04:05.5+01:00',
+  session_id: 's',
+  source: 'User',
+  orchestrator_task_id: null,
+  agent_id: null,
+  metadata: null,
+};
+const nearValidTask = fc.tuple(taskLike, fc.subarray(Object.keys(BASE_TASK))).map(([random, keys]) => {
+  const from = random as Record<string, unknown>;
+  const out = JSON.parse(JSON.stringify(BASE_TASK)) as Record<string, unknown>;
+  for (const key of keys) {
+    if (Object.hasOwn(from, key)) out[key] = from[key];
+    else delete out[key];
+  }
+  return out as unknown;
+});
+
 const listLike = fc
   .record({
     session_id: field(fc.string({ maxLength: 4 })),
@@ -139,6 +167,23 @@ describe('session file fast path', () => {
       { numRuns: 3000 },
     );
     // The generator reaches the fast path often enough for the comparison to mean something.
+    expect(answered).toBeGreaterThan(100);
+  });
+
+  it('for a single task (how the PostgreSQL store decodes its rows) answers only where the schema accepts, with its exact output', () => {
+    let answered = 0;
+    fc.assert(
+      fc.property(fc.oneof(taskLike, nearValidTask), (value) => {
+        const fast = fastTask(value);
+        if (fast === undefined) return;
+        answered++;
+        const parsed = TaskSchema.safeParse(value);
+        expect(parsed.success).toBe(true);
+        expect(fast).toStrictEqual(parsed.data);
+        expect(keyOrder(fast)).toStrictEqual(keyOrder(parsed.data));
+      }),
+      { numRuns: 3000 },
+    );
     expect(answered).toBeGreaterThan(100);
   });
 

@@ -59,8 +59,12 @@ function nullableString(value: unknown, present: boolean): string | null | undef
   return value === null || typeof value === 'string' ? value : undefined;
 }
 
-/** The task the schema would make of `value`, or `undefined` to leave it to the schema. O(size). */
-function fastTask(value: unknown): Task | undefined {
+/**
+ * What `TaskSchema.parse(value)` returns, when `value` is a task of the plain shape this path
+ * handles; `undefined` otherwise (parse it with the schema then). The PostgreSQL store decodes its
+ * task rows with it. O(size).
+ */
+export function fastTask(value: unknown): Task | undefined {
   if (!isPlainRecord(value) || !onlyKeys(value, TASK_KEYS)) return undefined;
   const has = (key: string): boolean => Object.hasOwn(value, key);
   const { id, name, description, status, created_at: createdAt, updated_at: updatedAt, session_id: sessionId } = value;

@@ -14,7 +14,7 @@ import { TaskList } from '../model/task-list.js';
 import { formatZodIssue } from '../model/zod-issues.js';
 import { TASK_FORM } from '../schema/json-forms.js';
 import type { TaskListData } from '../schema/task-list.js';
-import { fastTaskListData } from '../schema/task-list-fast.js';
+import { fastTask, fastTaskListData } from '../schema/task-list-fast.js';
 import { TaskSchema, type Task } from '../schema/task.js';
 
 /**
@@ -135,6 +135,12 @@ export function decodeTaskText(text: string, where: string): Task {
   } catch (error) {
     const reason = error instanceof JsonSyntaxError ? error.message : String(error);
     throw new TaskSerializationError(`cannot parse ${where}: ${reason}`, { path: where, cause: error });
+  }
+  // The plain shape needs no schema (as for whole files); anything else goes through it.
+  const fast = fastTask(value);
+  if (fast !== undefined) {
+    transferRawNumbers(value, fast);
+    return fast;
   }
   const parsed = TaskSchema.safeParse(value);
   if (!parsed.success) {
