@@ -140,5 +140,5 @@ console.log(renderTree(await manager.getTaskTree(session)).join('\n'));
 console.log(`\nsession file: ${manager.sessionPath(session)}`);
 
 step('Watch it live in the browser (read-only; add --allow-writes to act on tasks)');
-console.log(`npm run build && node dist/cli/main.js serve --dir ${JSON.stringify(workspace)} --port 4477`);
+console.log(`npm run build && node dist/cli/main.cjs serve --dir ${JSON.stringify(workspace)} --port 4477`);
 console.log(`(with the package installed: npx gestura-tasks serve --dir ${JSON.stringify(workspace)})`);
