@@ -133,20 +133,51 @@ export function parseHistoryLines(bytes: Buffer): { entries: HistoryEntry[]; val
 }
 
 /**
+ * Runs `read` on history file `file`, opened without following a link or blocking on a FIFO and
+ * checked to be inside the tasks directory; `absent` when there is no such file. Any failure is a
+ * TaskIoError naming the file.
+ */
+function withHistoryDescriptor<T>(baseDir: string, file: string, absent: () => T, read: (fd: number, stat: fsSync.BigIntStats) => T): T {
+  let fd: number;
+  try {
+    fd = fsSync.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return absent();
+    throw ioError('read', file, error);
+  }
+  try {
+    return read(fd, checkDescriptor(fd, baseDir, file));
+  } catch (error) {
+    throw ioError('read', file, error);
+  } finally {
+    try {
+      closeFile(fd);
+    } catch {
+      // read already done
+    }
+  }
+}
+
+/** Up to `length` bytes of `fd` from `position` (fewer at the end of the file). */
+function readBytesAt(fd: number, position: number, length: number): Buffer {
+  const bytes = Buffer.alloc(length);
+  let got = 0;
+  while (got < length) {
+    const n = fsSync.readSync(fd, bytes, got, length - got, position + got);
+    if (n <= 0) break;
+    got += n;
+  }
+  return got === length ? bytes : bytes.subarray(0, got);
+}
+
+/**
  * Reads the history file `file` (absent: no entries). With `known` (an earlier read) and the same
  * file grown since, only the bytes after it are read and parsed: O(new bytes) plus copying the
  * entry array; else O(file). Never follows a link, never blocks on a FIFO.
  */
 export function readHistoryFile(baseDir: string, file: string, known: HistoryFileState | null = null): HistoryFileState {
-  let fd: number;
-  try {
-    fd = fsSync.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return { dev: 0n, ino: 0n, validBytes: 0, size: 0, entries: [], firstLine: Buffer.alloc(0), lastLine: Buffer.alloc(0) };
-    throw ioError('read', file, error);
-  }
-  try {
-    const stat = checkDescriptor(fd, baseDir, file);
+  const empty = (): HistoryFileState => ({ dev: 0n, ino: 0n, validBytes: 0, size: 0, entries: [], firstLine: Buffer.alloc(0), lastLine: Buffer.alloc(0) });
+  return withHistoryDescriptor(baseDir, file, empty, (fd, stat) => {
     const size = Number(stat.size);
     const grown =
       known !== null &&
@@ -157,28 +188,14 @@ export function readHistoryFile(baseDir: string, file: string, known: HistoryFil
       holdsBytes(fd, known.firstLine, 0) &&
       holdsBytes(fd, known.lastLine, known.validBytes - known.lastLine.length);
     const start = grown ? known.size : 0;
-    const bytes = Buffer.alloc(size - start);
-    let got = 0;
-    while (got < bytes.length) {
-      const n = fsSync.readSync(fd, bytes, got, bytes.length - got, start + got);
-      if (n <= 0) break;
-      got += n;
-    }
-    const parsed = parseHistoryLines(bytes.subarray(0, got));
+    const bytes = readBytesAt(fd, start, size - start);
+    const parsed = parseHistoryLines(bytes);
     const entries = grown ? known.entries.concat(parsed.entries) : parsed.entries;
     const edges = edgeLines(bytes, parsed.validBytes);
     const firstLine = grown && known.validBytes > 0 ? known.firstLine : edges.firstLine;
     const lastLine = parsed.validBytes > 0 ? edges.lastLine : grown ? known.lastLine : edges.lastLine;
-    return { dev: stat.dev, ino: stat.ino, validBytes: start + parsed.validBytes, size: start + got, entries, firstLine, lastLine };
-  } catch (error) {
-    throw ioError('read', file, error);
-  } finally {
-    try {
-      closeFile(fd);
-    } catch {
-      // read already done
-    }
-  }
+    return { dev: stat.dev, ino: stat.ino, validBytes: start + parsed.validBytes, size: start + bytes.length, entries, firstLine, lastLine };
+  });
 }
 
 /** What {@link scanHistoryFile} found: enough to append to the file, without its entries. */
@@ -201,24 +218,11 @@ export interface HistoryFileTail {
  * Never follows a link, never blocks on a FIFO.
  */
 export function scanHistoryFile(baseDir: string, file: string): HistoryFileTail {
-  let fd: number;
-  try {
-    fd = fsSync.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return { dev: 0n, ino: 0n, size: 0, validBytes: 0, lines: 0, lastSeq: null };
-    throw ioError('read', file, error);
-  }
-  try {
-    const stat = checkDescriptor(fd, baseDir, file);
-    const bytes = Buffer.alloc(Number(stat.size));
-    let got = 0;
-    while (got < bytes.length) {
-      const n = fsSync.readSync(fd, bytes, got, bytes.length - got, got);
-      if (n <= 0) break;
-      got += n;
-    }
+  const empty = (): HistoryFileTail => ({ dev: 0n, ino: 0n, size: 0, validBytes: 0, lines: 0, lastSeq: null });
+  return withHistoryDescriptor(baseDir, file, empty, (fd, stat) => {
+    const bytes = readBytesAt(fd, 0, Number(stat.size));
     const ends: number[] = [];
-    for (let at = bytes.indexOf(0x0a); at >= 0 && at < got; at = bytes.indexOf(0x0a, at + 1)) ends.push(at);
+    for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) ends.push(at);
     let lastSeq: number | null = null;
     for (let i = ends.length - 1; i >= 0 && lastSeq === null; i--) {
       const start = i === 0 ? 0 : (ends[i - 1] as number) + 1;
@@ -230,16 +234,8 @@ export function scanHistoryFile(baseDir: string, file: string): HistoryFileTail 
       }
     }
     const validBytes = ends.length === 0 ? 0 : (ends[ends.length - 1] as number) + 1;
-    return { dev: stat.dev, ino: stat.ino, size: got, validBytes, lines: ends.length, lastSeq };
-  } catch (error) {
-    throw ioError('read', file, error);
-  } finally {
-    try {
-      closeFile(fd);
-    } catch {
-      // read already done
-    }
-  }
+    return { dev: stat.dev, ino: stat.ino, size: bytes.length, validBytes, lines: ends.length, lastSeq };
+  });
 }
 
 /** The lines of `entries`. */
