@@ -169,26 +169,21 @@ export class PostgresChangeFeed implements StoreChangeFeed {
       client.on('error', lost);
       client.on('end', lost);
       client.on('notification', (message) => this.#notified(message));
-      try {
-        await within(client.connect(), timeoutMs, `cannot connect to ${where} to listen for changes`, () => void this.#drop(client));
-      } catch (error) {
+      // Each step: on failure the client is dropped and the error goes up; when the feed was
+      // closed or restarted meanwhile (a newer generation), the client is dropped quietly.
+      const step = async (work: Promise<unknown>, failure: string, onTimeout: () => void): Promise<boolean> => {
+        try {
+          await within(work, timeoutMs, failure, onTimeout);
+        } catch (error) {
+          void this.#drop(client);
+          throw error;
+        }
+        if (generation === this.#generation) return true;
         void this.#drop(client);
-        throw error;
-      }
-      if (generation !== this.#generation) {
-        void this.#drop(client);
-        return;
-      }
-      try {
-        await within(client.query(`LISTEN ${CHANGE_CHANNEL}`), timeoutMs, `cannot listen for changes of ${where}`, () => undefined);
-      } catch (error) {
-        void this.#drop(client);
-        throw error;
-      }
-      if (generation !== this.#generation) {
-        void this.#drop(client);
-        return;
-      }
+        return false;
+      };
+      if (!(await step(client.connect(), `cannot connect to ${where} to listen for changes`, () => void this.#drop(client)))) return;
+      if (!(await step(client.query(`LISTEN ${CHANGE_CHANNEL}`), `cannot listen for changes of ${where}`, () => undefined))) return;
       this.#client = client;
     } finally {
       this.#opening = null;
