@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskManager, decodeTaskList, type Task } from '../../src/index.js';
-import { LONG, bundledLauncher, leftovers, removeTempDirs, rng, startWorker, tempDir, type Launcher } from './harness.js';
+import { LONG, bundledLauncher, leftovers, removeTempDirs, rng, startWorker, sumCounts, tempDir, type Launcher } from './harness.js';
 
 afterAll(removeTempDirs);
 
@@ -109,13 +109,7 @@ describe('crash safety under SIGKILL', () => {
       return stats;
     };
     const lanes = await Promise.all(Array.from({ length: LANES }, (_, lane) => runLane(lane)));
-    const total = lanes.reduce((a, s) => ({
-      kills: a.kills + s.kills,
-      staleLocks: a.staleLocks + s.staleLocks,
-      tempFiles: a.tempFiles + s.tempFiles,
-      inFlightCommits: a.inFlightCommits + s.inFlightCommits,
-      commits: a.commits + s.commits,
-    }));
+    const total = sumCounts(lanes);
     console.info(`[campaign] crash: ${JSON.stringify(total)}`);
     expect(total.kills).toBeGreaterThanOrEqual(200);
     // The kills really landed inside commits, not only between them.

@@ -60,6 +60,15 @@ export interface Worker {
   waitForLine(pred: (line: string) => boolean): Promise<string>;
 }
 
+/** The field-by-field sum of counters (every record has the same numeric fields, e.g. one per lane), in the first record's key order. */
+export function sumCounts<T extends { [K in keyof T]: number }>(parts: readonly T[]): T {
+  const total: Record<string, number> = { ...parts[0] };
+  for (const part of parts.slice(1)) {
+    for (const key of Object.keys(total)) total[key] = (total[key] as number) + (part as Record<string, number>)[key]!;
+  }
+  return total as T;
+}
+
 /** How to start a worker: the command and its leading arguments. */
 export interface Launcher {
   readonly command: string;

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HISTORY_SEQ_KEY, TaskManager, readClaim, type HistoryEntry, type Task } from '../../src/index.js';
-import { LONG, bundledLauncher, removeTempDirs, rng, startWorker, tempDir, type Launcher } from './harness.js';
+import { LONG, bundledLauncher, removeTempDirs, rng, startWorker, sumCounts, tempDir, type Launcher } from './harness.js';
 
 afterAll(removeTempDirs);
 
@@ -97,13 +97,7 @@ describe('history under SIGKILL', () => {
       return { kills, staleLocks, commits, orphaned, claims };
     };
     const lanes = await Promise.all(Array.from({ length: LANES }, (_, lane) => runLane(lane)));
-    const total = lanes.reduce((a, s) => ({
-      kills: a.kills + s.kills,
-      staleLocks: a.staleLocks + s.staleLocks,
-      commits: a.commits + s.commits,
-      orphaned: a.orphaned + s.orphaned,
-      claims: a.claims + s.claims,
-    }));
+    const total = sumCounts(lanes);
     console.info(`[campaign] history crash: ${JSON.stringify(total)}`);
     expect(total.kills).toBe(KILLS);
     // The kills landed inside commits, not only between them, and commits went on between kills.
