@@ -138,13 +138,6 @@ export function syncFile(fd: number): Promise<void> {
   });
 }
 
-/** fstat(2) of `fd`, with nanosecond times. */
-export function statFile(fd: number): Promise<fs.BigIntStats> {
-  return new Promise((resolve, reject) => {
-    fs.fstat(fd, { bigint: true }, (error, stat) => (error ? reject(error) : resolve(stat)));
-  });
-}
-
 /** close(2) of `fd`; errors are reported. */
 export function closeFile(fd: number): void {
   fs.closeSync(fd);
